@@ -44,5 +44,6 @@ void cli_progress(void *ctx, const char *line);
 /* Subcommands. */
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 const struct cli_cmd cli_cmds[] = {
+    {"ingest", cmd_ingest, "read ticket-history exports into the database"},
     {"help", cmd_help, "show help for handoff or one subcommand"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},

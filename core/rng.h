@@ -9,8 +9,11 @@
  * (replication, purpose) so that every policy sees the same arrivals and
  * ticket draws (common random numbers).
  *
- * The same (seed, stream) gives the same sequence on every platform: draws
- * use only integer arithmetic and IEEE double operations from C11 <math.h>.
+ * The same (seed, stream) gives the same raw sequence on every platform;
+ * uniform, below, bernoulli, discrete and empirical draws too. exp, normal
+ * and lognormal call log/exp, which C does not require to be correctly
+ * rounded, so two maths libraries may differ in the last bit; the same
+ * binary on the same system always repeats itself.
  * A struct hd_rng is a plain value: embed it, copy it; no release needed.
  */
 
@@ -21,7 +24,8 @@ struct hd_rng {
     uint64_t s[4];
 };
 
-/* Seed stream `stream` of generator family `seed`. O(stream) jumps. */
+/* Seed stream `stream` of generator family `seed`: one 2^128 jump per set bit
+ * of `stream` (at most 64), equivalent to `stream` single jumps. */
 void hd_rng_seed(struct hd_rng *r, uint64_t seed, uint64_t stream);
 
 /* Derive a stream number from a small tuple, e.g. (replication, purpose). */

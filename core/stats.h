@@ -4,7 +4,7 @@
 /*
  * Statistics for the analyzer's distributions and the simulator's
  * confidence intervals. Definitions (quantile method, CI) are in
- * docs/metrics.md, "Statistics".
+ * docs/statistics.md.
  */
 
 #include <stddef.h>

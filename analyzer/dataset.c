@@ -1,0 +1,158 @@
+/* The in-memory dataset: tickets, events, sources; grouping and ordering. */
+#include "analyzer/dataset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/intern.h"
+
+void an_data_init(struct an_data *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->strs = hd_intern_new();
+}
+
+void an_data_release(struct an_data *d)
+{
+    for (size_t i = 0; i < d->nsources; i++) {
+        free(d->sources[i].path);
+        free(d->sources[i].profile);
+    }
+    free(d->sources);
+    free(d->tickets);
+    free(d->events);
+    free(d->tmap);
+    hd_intern_free(d->strs);
+    memset(d, 0, sizeof(*d));
+}
+
+const char *an_str(const struct an_data *d, uint32_t id)
+{
+    return hd_intern_str(d->strs, id);
+}
+
+uint32_t an_data_add_source(struct an_data *d, const char *path, const char *profile)
+{
+    HD_GROW(d->sources, d->sources_alloc, d->nsources + 1);
+    d->sources[d->nsources].path = hd_xstrdup(path);
+    d->sources[d->nsources].profile = hd_xstrdup(profile);
+    d->sources[d->nsources].db_id = 0;
+    return (uint32_t)d->nsources++;
+}
+
+static uint64_t tkey_hash(uint32_t client, uint32_t key)
+{
+    uint64_t h = ((uint64_t)client << 32 | key) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+static void tmap_rebuild(struct an_data *d, size_t size)
+{
+    free(d->tmap);
+    d->tmap = hd_xcalloc(size, sizeof(*d->tmap));
+    d->tmap_size = size;
+    for (size_t i = 0; i < d->ntickets; i++) {
+        size_t j = tkey_hash(d->tickets[i].client, d->tickets[i].key) & (size - 1);
+        while (d->tmap[j]) {
+            j = (j + 1) & (size - 1);
+        }
+        d->tmap[j] = (uint32_t)i + 1;
+    }
+}
+
+static size_t tmap_probe(const struct an_data *d, uint32_t client, uint32_t key)
+{
+    size_t mask = d->tmap_size - 1;
+    size_t j = tkey_hash(client, key) & mask;
+    for (;;) {
+        uint32_t v = d->tmap[j];
+        if (!v || (d->tickets[v - 1].client == client && d->tickets[v - 1].key == key)) {
+            return j;
+        }
+        j = (j + 1) & mask;
+    }
+}
+
+uint32_t an_data_find_ticket(const struct an_data *d, uint32_t client, uint32_t key)
+{
+    if (!d->tmap_size) {
+        return UINT32_MAX;
+    }
+    uint32_t v = d->tmap[tmap_probe(d, client, key)];
+    return v ? v - 1 : UINT32_MAX;
+}
+
+uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
+{
+    size_t j;
+    struct an_ticket *t;
+
+    if ((d->ntickets + 1) * 2 > d->tmap_size) {
+        tmap_rebuild(d, d->tmap_size ? d->tmap_size * 2 : 1024);
+    }
+    j = tmap_probe(d, client, key);
+    if (d->tmap[j]) {
+        return d->tmap[j] - 1;
+    }
+    HD_GROW(d->tickets, d->tickets_alloc, d->ntickets + 1);
+    t = &d->tickets[d->ntickets];
+    memset(t, 0, sizeof(*t));
+    t->client = client;
+    t->key = key;
+    t->opened_ms = AN_TIME_NONE;
+    t->src_reassignment_count = -1;
+    t->src_reopen_count = -1;
+    t->src_made_sla = -1;
+    d->tmap[j] = (uint32_t)d->ntickets + 1;
+    d->finished = 0;
+    return (uint32_t)d->ntickets++;
+}
+
+struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev)
+{
+    HD_GROW(d->events, d->events_alloc, d->nevents + 1);
+    d->events[d->nevents] = *ev;
+    d->finished = 0;
+    return &d->events[d->nevents++];
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+    const struct an_event *x = a, *y = b;
+    if (x->ticket != y->ticket) {
+        return x->ticket < y->ticket ? -1 : 1;
+    }
+    if (x->t_ms != y->t_ms) {
+        return x->t_ms < y->t_ms ? -1 : 1;
+    }
+    if (x->source != y->source) {
+        return x->source < y->source ? -1 : 1;
+    }
+    if (x->ord != y->ord) {
+        return x->ord < y->ord ? -1 : 1;
+    }
+    return 0;
+}
+
+void an_data_finish(struct an_data *d)
+{
+    if (d->finished) {
+        return;
+    }
+    /* The comparator is a total order on (ticket, t, source, ord) and ord is
+     * unique per (ticket, source), so qsort's instability cannot show. */
+    qsort(d->events, d->nevents, sizeof(*d->events), cmp_event);
+    for (size_t i = 0; i < d->ntickets; i++) {
+        d->tickets[i].first = 0;
+        d->tickets[i].nevents = 0;
+    }
+    for (size_t i = 0; i < d->nevents; i++) {
+        struct an_ticket *t = &d->tickets[d->events[i].ticket];
+        if (t->nevents == 0) {
+            t->first = (uint32_t)i;
+        }
+        t->nevents++;
+    }
+    d->finished = 1;
+}

@@ -1,0 +1,886 @@
+/*
+ * Ingest: files -> rows -> events in an in-memory dataset. CSV goes through
+ * libcsv fed one physical line at a time, so every row knows its first and
+ * last line; JSON goes through jansson one element at a time. Rows become
+ * events by the profile (an_int.h); snapshot logs are diffed in snapshot.c.
+ * Nothing here touches SQLite (save.c does).
+ */
+#include "analyzer/ingest.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "analyzer/an_int.h"
+#include "analyzer/dataset.h"
+#include "analyzer/ingest_int.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/intern.h"
+#include "core/model.h"
+#include "core/time.h"
+
+#define RAW_CAP 4096
+#define CHUNK (1 << 20)
+
+static const char *const reason_names[AN_REJ__COUNT] = {
+    "wrong_columns", "unterminated_quote", "field_too_long", "invalid_utf8",
+    "missing_ticket", "bad_time", "time_too_early", "time_too_late",
+    "bad_kind", "bad_value", "bad_json", "too_many_events",
+};
+
+const char *an_reject_reason_name(enum an_reject_reason r)
+{
+    return (unsigned)r < AN_REJ__COUNT ? reason_names[r] : "unknown";
+}
+
+void an_ingest_opts_init(struct an_ingest_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->profile = "generic";
+    o->not_before_ms = hd_days_from_civil(1990, 1, 1) * HD_MS_PER_DAY;
+    o->not_after_ms = (int64_t)time(NULL) * 1000 + HD_MS_PER_DAY;
+    o->max_field = (1 << 20) - 1;
+    o->max_events_per_ticket = 100000;
+}
+
+void an_ingest_result_init(struct an_ingest_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->first_ms = AN_TIME_NONE;
+    r->last_ms = AN_TIME_NONE;
+}
+
+void an_ingest_result_release(struct an_ingest_result *r)
+{
+    for (size_t i = 0; i < r->nrejects; i++) {
+        free(r->rejects[i].detail);
+        free(r->rejects[i].raw);
+    }
+    free(r->rejects);
+    an_ingest_result_init(r);
+}
+
+/* ---- rejects and bookkeeping ------------------------------------------ */
+
+void ing_reject(struct ing *c, uint32_t line, uint32_t last_line, enum an_reject_reason why,
+                const char *raw, size_t rawlen, const char *fmt, ...)
+{
+    struct an_ingest_result *r = c->res;
+    struct an_reject *rj;
+    char detail[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    HD_GROW(r->rejects, r->rejects_alloc, r->nrejects + 1);
+    rj = &r->rejects[r->nrejects++];
+    rj->source = c->source;
+    rj->line = line;
+    rj->last_line = last_line ? last_line : line;
+    rj->reason = (uint8_t)why;
+    rj->detail = hd_xstrdup(detail);
+    if (rawlen > RAW_CAP) {
+        struct hd_buf b = HD_BUF_INIT;
+        hd_buf_add(&b, raw, RAW_CAP, NULL);
+        hd_buf_addf(&b, NULL, "... (truncated, %zu bytes in all)", rawlen);
+        rj->raw = hd_buf_detach(&b, NULL);
+    } else {
+        rj->raw = hd_xstrndup(raw ? raw : "", raw ? rawlen : 0);
+    }
+    r->rows_rejected++;
+    r->by_reason[why]++;
+}
+
+/* Duplicate rows: an open-addressing set of 64-bit row hashes. */
+int ing_seen_row(struct ing *c, uint64_t h)
+{
+    size_t mask;
+
+    if (h == 0) {
+        h = 1;
+    }
+    if ((c->nseen + 1) * 2 > c->seen_size) {
+        size_t n = c->seen_size ? c->seen_size * 2 : 4096;
+        uint64_t *s = hd_xcalloc(n, sizeof(*s));
+        for (size_t i = 0; i < c->seen_size; i++) {
+            if (c->seen[i]) {
+                size_t j = c->seen[i] & (n - 1);
+                while (s[j]) {
+                    j = (j + 1) & (n - 1);
+                }
+                s[j] = c->seen[i];
+            }
+        }
+        free(c->seen);
+        c->seen = s;
+        c->seen_size = n;
+    }
+    mask = c->seen_size - 1;
+    for (size_t j = (h * 0x9E3779B97F4A7C15ull) >> 7 & mask;; j = (j + 1) & mask) {
+        if (c->seen[j] == h) {
+            return 1;
+        }
+        if (!c->seen[j]) {
+            c->seen[j] = h;
+            c->nseen++;
+            return 0;
+        }
+    }
+}
+
+uint32_t ing_next_ord(struct ing *c, uint32_t ticket)
+{
+    if (ticket >= c->nords) {
+        size_t old = c->ords_alloc;
+        HD_GROW(c->ords, c->ords_alloc, (size_t)ticket + 1);
+        memset(c->ords + old, 0, (c->ords_alloc - old) * sizeof(*c->ords));
+        c->nords = c->ords_alloc;
+    }
+    return c->ords[ticket]++;
+}
+
+void ing_note_time(struct ing *c, int64_t t)
+{
+    if (c->res->first_ms == AN_TIME_NONE || t < c->res->first_ms) {
+        c->res->first_ms = t;
+    }
+    if (c->res->last_ms == AN_TIME_NONE || t > c->res->last_ms) {
+        c->res->last_ms = t;
+    }
+}
+
+/* ---- field helpers ---------------------------------------------------- */
+
+static int is_missing(const struct ing *c, const char *s, size_t n)
+{
+    for (size_t i = 0; i < c->p->nmissing; i++) {
+        if (strlen(c->p->missing[i]) == n && !memcmp(c->p->missing[i], s, n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+uint32_t ing_intern(struct ing *c, const struct ing_row *r, enum an_field f)
+{
+    return r->len[f] ? hd_intern_id(c->d->strs, r->val[f], r->len[f]) : 0;
+}
+
+/*
+ * Parse the time in field f. Returns 0 and *t, or the reject reason after
+ * recording the reject.
+ */
+int ing_time(struct ing *c, const struct ing_row *r, enum an_field f, int64_t *t, int required)
+{
+    struct hd_err e = HD_ERR_INIT;
+
+    if (!r->len[f]) {
+        if (!required) {
+            *t = AN_TIME_NONE;
+            return 0;
+        }
+        ing_reject(c, r->line, r->last_line, AN_REJ_TIME, r->raw, r->rawlen,
+                   "missing time in column '%s'", c->p->columns[f]);
+        return 1;
+    }
+    if (hd_time_parse(r->val[f], r->len[f], c->p->time_fmt, c->tz, t, &e)) {
+        ing_reject(c, r->line, r->last_line, AN_REJ_TIME, r->raw, r->rawlen, "column '%s': %s",
+                   c->p->columns[f], e.msg);
+        return 1;
+    }
+    if (*t < c->o->not_before_ms) {
+        char when[40];
+        hd_time_format(c->o->not_before_ms, when, sizeof(when));
+        ing_reject(c, r->line, r->last_line, AN_REJ_TIME_EARLY, r->raw, r->rawlen,
+                   "column '%s': time '%.*s' is before %s", c->p->columns[f], (int)r->len[f],
+                   r->val[f], when);
+        return 1;
+    }
+    if (*t > c->o->not_after_ms) {
+        ing_reject(c, r->line, r->last_line, AN_REJ_TIME_LATE, r->raw, r->rawlen,
+                   "column '%s': time '%.*s' is after the export date", c->p->columns[f],
+                   (int)r->len[f], r->val[f]);
+        return 1;
+    }
+    return 0;
+}
+
+/* Map a state value; returns 1 and rejects when unknown. *s may be NONE. */
+int ing_state(struct ing *c, const struct ing_row *r, enum hd_state *s)
+{
+    const char *name = r->val[AN_F_STATE];
+    size_t len = r->len[AN_F_STATE];
+    const char *m;
+
+    *s = HD_STATE_NONE;
+    if (!len) {
+        return 0;
+    }
+    m = an_vmap_get(&c->p->states, name, len);
+    if (m) {
+        *s = hd_state_from_name(m, strlen(m)); /* "none" -> NONE: value ignored */
+        return 0;
+    }
+    *s = hd_state_from_name(name, len);
+    if (*s == HD_STATE_NONE) {
+        ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
+                   "unknown state '%.*s' in column '%s'", (int)len, name,
+                   c->p->columns[AN_F_STATE]);
+        return 1;
+    }
+    return 0;
+}
+
+int ing_priority(struct ing *c, const struct ing_row *r, int *prio)
+{
+    *prio = 0;
+    if (!r->len[AN_F_PRIORITY]) {
+        return 0;
+    }
+    *prio = hd_priority_parse(r->val[AN_F_PRIORITY], r->len[AN_F_PRIORITY]);
+    if (!*prio) {
+        ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
+                   "bad priority '%.*s' in column '%s' (P1..P5, 1..5, or '1 - Critical')",
+                   (int)r->len[AN_F_PRIORITY], r->val[AN_F_PRIORITY],
+                   c->p->columns[AN_F_PRIORITY]);
+        return 1;
+    }
+    return 0;
+}
+
+static void set_if_empty(uint32_t *dst, uint32_t v)
+{
+    if (!*dst && v) {
+        *dst = v;
+    }
+}
+
+/* Ticket attributes a row may carry (first non-empty value wins). */
+void ing_ticket_attrs(struct ing *c, struct an_ticket *t, const struct ing_row *r)
+{
+    set_if_empty(&t->title, ing_intern(c, r, AN_F_TITLE));
+    set_if_empty(&t->description, ing_intern(c, r, AN_F_DESCRIPTION));
+    set_if_empty(&t->requester, ing_intern(c, r, AN_F_REQUESTER));
+    set_if_empty(&t->requester_tier, ing_intern(c, r, AN_F_REQUESTER_TIER));
+    set_if_empty(&t->asset, ing_intern(c, r, AN_F_ASSET));
+    set_if_empty(&t->asset_class, ing_intern(c, r, AN_F_ASSET_CLASS));
+    set_if_empty(&t->channel, ing_intern(c, r, AN_F_CHANNEL));
+}
+
+uint32_t ing_ticket(struct ing *c, const struct ing_row *r)
+{
+    uint32_t client = c->client ? c->client : ing_intern(c, r, AN_F_CLIENT);
+    uint32_t key = ing_intern(c, r, AN_F_TICKET);
+    uint32_t idx = an_data_ticket(c->d, client, key);
+
+    if (idx >= c->nords || c->ords[idx] == 0) {
+        if (idx >= c->ntouched_alloc * 8) {
+            size_t old = c->ntouched_alloc;
+            HD_GROW(c->touched, c->ntouched_alloc, (size_t)idx / 8 + 1);
+            memset(c->touched + old, 0, c->ntouched_alloc - old);
+        }
+        if (!(c->touched[idx / 8] & (1u << (idx % 8)))) {
+            c->touched[idx / 8] |= (uint8_t)(1u << (idx % 8));
+            c->res->tickets++;
+        }
+    }
+    return idx;
+}
+
+/* ---- event-log rows ---------------------------------------------------- */
+
+static void add_event(struct ing *c, struct an_event *ev)
+{
+    ev->source = c->source;
+    ev->ord = ing_next_ord(c, ev->ticket);
+    an_data_add_event(c->d, ev);
+    c->res->events++;
+    ing_note_time(c, ev->t_ms);
+}
+
+static int need(struct ing *c, const struct ing_row *r, enum an_field f, enum hd_kind k)
+{
+    if (r->len[f]) {
+        return 0;
+    }
+    ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
+               "a '%s' event needs a value in column '%s'", hd_kind_name(k),
+               c->p->columns[f] ? c->p->columns[f] : an_field_name(f));
+    return 1;
+}
+
+static int public_flag(const struct ing_row *r)
+{
+    const char *v = r->val[AN_F_PUBLIC];
+    size_t n = r->len[AN_F_PUBLIC];
+    return (n == 1 && (v[0] == '1' || v[0] == 'y' || v[0] == 'Y')) ||
+           (n == 4 && !strncasecmp(v, "true", 4)) || (n == 3 && !strncasecmp(v, "yes", 3));
+}
+
+static void event_row(struct ing *c, const struct ing_row *r)
+{
+    struct an_event ev;
+    enum hd_kind kind;
+    enum hd_state st;
+    int prio;
+    int64_t t;
+    const char *km;
+    uint32_t ti;
+
+    memset(&ev, 0, sizeof(ev));
+    km = an_vmap_get(&c->p->kinds, r->val[AN_F_KIND], r->len[AN_F_KIND]);
+    kind = km ? hd_kind_from_name(km, strlen(km))
+              : hd_kind_from_name(r->val[AN_F_KIND], r->len[AN_F_KIND]);
+    if (ing_time(c, r, AN_F_TIME, &t, 1)) {
+        return;
+    }
+    if (kind == HD_KIND_NONE) {
+        ing_reject(c, r->line, r->last_line, AN_REJ_KIND, r->raw, r->rawlen,
+                   r->len[AN_F_KIND] ? "unknown event kind '%.*s'" : "missing event kind%.*s",
+                   (int)r->len[AN_F_KIND], r->val[AN_F_KIND]);
+        return;
+    }
+    if (ing_state(c, r, &st) || ing_priority(c, r, &prio)) {
+        return;
+    }
+    switch (kind) {
+    case HD_KIND_ASSIGNED:
+        if (!r->len[AN_F_GROUP] && !r->len[AN_F_AGENT]) {
+            ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
+                       "an 'assigned' event needs a group or an agent");
+            return;
+        }
+        break;
+    case HD_KIND_STATE:
+        if (need(c, r, AN_F_STATE, kind)) {
+            return;
+        }
+        if (st == HD_STATE_NONE) { /* mapped to "none": nothing to record */
+            ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
+                       "state '%.*s' maps to no state", (int)r->len[AN_F_STATE],
+                       r->val[AN_F_STATE]);
+            return;
+        }
+        break;
+    case HD_KIND_PRIORITY:
+        if (need(c, r, AN_F_PRIORITY, kind)) {
+            return;
+        }
+        break;
+    case HD_KIND_CATEGORY:
+        if (need(c, r, AN_F_CATEGORY, kind)) {
+            return;
+        }
+        break;
+    case HD_KIND_NOTE:
+        if (need(c, r, AN_F_NOTE, kind)) {
+            return;
+        }
+        break;
+    case HD_KIND_LINKED:
+        if (need(c, r, AN_F_LINKED, kind)) {
+            return;
+        }
+        break;
+    case HD_KIND_ESCALATED:
+        if (need(c, r, AN_F_TARGET, kind)) {
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    ti = ing_ticket(c, r);
+    if (c->ords && ti < c->nords && c->ords[ti] >= c->o->max_events_per_ticket) {
+        ing_reject(c, r->line, r->last_line, AN_REJ_TOO_MANY, r->raw, r->rawlen,
+                   "more than %zu events for ticket '%.*s'", c->o->max_events_per_ticket,
+                   (int)r->len[AN_F_TICKET], r->val[AN_F_TICKET]);
+        return;
+    }
+    c->res->rows_used++;
+    struct an_ticket *tk = &c->d->tickets[ti];
+    ing_ticket_attrs(c, tk, r);
+    ev.ticket = ti;
+    ev.t_ms = t;
+    ev.line = r->line;
+    ev.kind = (uint8_t)kind;
+    ev.category = ing_intern(c, r, AN_F_CATEGORY);
+    ev.subcategory = ing_intern(c, r, AN_F_SUBCATEGORY);
+    if (prio) {
+        tk->priority = prio;
+        ev.priority = (uint8_t)prio;
+    }
+    if (ev.category) {
+        tk->category = ev.category;
+        tk->subcategory = ev.subcategory;
+    }
+    switch (kind) {
+    case HD_KIND_OPENED:
+        if (tk->opened_ms == AN_TIME_NONE || t < tk->opened_ms) {
+            tk->opened_ms = t;
+        }
+        break;
+    case HD_KIND_STATE:
+        ev.state = (uint8_t)st;
+        break;
+    case HD_KIND_NOTE:
+        ev.text = ing_intern(c, r, AN_F_NOTE);
+        if (public_flag(r)) {
+            ev.flags |= AN_EV_PUBLIC;
+        }
+        break;
+    case HD_KIND_LINKED:
+        ev.text = ing_intern(c, r, AN_F_LINKED);
+        break;
+    case HD_KIND_ESCALATED:
+        ev.text = ing_intern(c, r, AN_F_TARGET);
+        break;
+    default:
+        break;
+    }
+    if (kind != HD_KIND_ASSIGNED) {
+        add_event(c, &ev);
+    }
+    /* An `assigned` row, or an `opened` row naming its first owner. */
+    if (kind == HD_KIND_ASSIGNED || (kind == HD_KIND_OPENED && (r->len[AN_F_GROUP] ||
+                                                                  r->len[AN_F_AGENT]))) {
+        struct an_event a = ev;
+        a.kind = HD_KIND_ASSIGNED;
+        a.text = 0;
+        a.priority = 0;
+        a.category = a.subcategory = 0;
+        a.group = ing_intern(c, r, AN_F_GROUP);
+        a.agent = ing_intern(c, r, AN_F_AGENT);
+        /* A stated group also states the agent: none means the group's queue. */
+        a.flags = (uint8_t)((r->len[AN_F_GROUP] ? AN_EV_GROUP | AN_EV_AGENT : 0) |
+                            (r->len[AN_F_AGENT] ? AN_EV_AGENT : 0));
+        if (r->len[AN_F_GROUP] == 1 && r->val[AN_F_GROUP][0] == '-') {
+            a.group = 0; /* "-" clears the group */
+        }
+        add_event(c, &a);
+    }
+}
+
+/* ---- one row, from any reader ----------------------------------------- */
+
+void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
+{
+    c->res->rows_read++;
+    for (int f = 0; f < AN_F__COUNT; f++) {
+        if (r->len[f] && is_missing(c, r->val[f], r->len[f])) {
+            r->len[f] = 0;
+        }
+        if (r->len[f] && !an_utf8_valid(r->val[f], r->len[f])) {
+            ing_reject(c, r->line, r->last_line, AN_REJ_UTF8, r->raw, r->rawlen,
+                       "invalid UTF-8 in column '%s'", c->p->columns[f]);
+            return;
+        }
+    }
+    if (!r->len[AN_F_TICKET]) {
+        ing_reject(c, r->line, r->last_line, AN_REJ_NO_TICKET, r->raw, r->rawlen,
+                   "missing ticket id in column '%s'", c->p->columns[AN_F_TICKET]);
+        return;
+    }
+    if (ing_seen_row(c, rowhash)) {
+        c->res->rows_duplicate++;
+        return;
+    }
+    if (c->p->shape == AN_SHAPE_SNAPSHOTS) {
+        ing_snapshot_row(c, r);
+    } else {
+        event_row(c, r);
+    }
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+static void csv_field(void *s, size_t len, void *data)
+{
+    struct ing *c = data;
+    if (c->csv_overflow) {
+        return;
+    }
+    HD_GROW(c->foff, c->foff_alloc, c->nfields + 2);
+    c->foff[c->nfields] = c->fbuf.len;
+    if (len > c->o->max_field) {
+        c->csv_field_too_long = c->csv_field_too_long ? c->csv_field_too_long : c->nfields + 1;
+        len = 0;
+    }
+    if (hd_buf_add(&c->fbuf, s, len, NULL)) {
+        c->csv_overflow = 1;
+        return;
+    }
+    c->nfields++;
+    c->foff[c->nfields] = c->fbuf.len;
+}
+
+static int header_index(const struct ing *c, const char *name)
+{
+    /* "name" is the first column so named; "name#2" the second; "#5" the fifth. */
+    const char *hash = strrchr(name, '#');
+    size_t n = hash ? (size_t)(hash - name) : strlen(name);
+    long want = 1;
+
+    if (hash) {
+        char *end;
+        errno = 0;
+        want = strtol(hash + 1, &end, 10);
+        if (errno || *end || want < 1) {
+            hash = NULL;
+            n = strlen(name);
+            want = 1;
+        } else if (n == 0) {
+            return want <= (long)c->ncols ? (int)want - 1 : -1;
+        }
+    }
+    for (size_t i = 0; i < c->ncols; i++) {
+        if (strlen(c->cols[i]) == n && !memcmp(c->cols[i], name, n) && --want == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static void csv_header(struct ing *c)
+{
+    c->ncols = c->nfields;
+    c->cols = hd_xcalloc(c->ncols + 1, sizeof(char *));
+    for (size_t i = 0; i < c->nfields; i++) {
+        const char *s = c->fbuf.buf + c->foff[i];
+        size_t n = c->foff[i + 1] - c->foff[i];
+        if (i == 0 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+            s += 3; /* a UTF-8 byte-order mark from a spreadsheet */
+            n -= 3;
+        }
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+            n--;
+        }
+        while (n && (*s == ' ' || *s == '\t')) {
+            s++;
+            n--;
+        }
+        c->cols[i] = hd_xstrndup(s, n);
+    }
+    for (int f = 0; f < AN_F__COUNT; f++) {
+        c->colidx[f] = -1;
+        if (!c->p->columns[f]) {
+            continue;
+        }
+        c->colidx[f] = header_index(c, c->p->columns[f]);
+        if (c->colidx[f] < 0 && !c->optional_columns) {
+            hd_err_set(c->err, HD_EINPUT, c->path, c->row_line,
+                       "no column '%s' (mapped to '%s'); is this a %s export?",
+                       c->p->columns[f], an_field_name(f), c->p->name);
+            c->fatal = 1;
+            return;
+        }
+    }
+    for (int f = 0; f < AN_F__COUNT; f++) {
+        int required = f == AN_F_TICKET || f == AN_F_TIME ||
+                       (f == AN_F_KIND && c->p->shape == AN_SHAPE_EVENTS);
+        if (required && c->colidx[f] < 0) {
+            hd_err_set(c->err, HD_EINPUT, c->path, c->row_line,
+                       "no column '%s' in the header; is this a %s %s?", c->p->columns[f],
+                       c->p->name, c->p->shape == AN_SHAPE_EVENTS ? "event log" : "export");
+            c->fatal = 1;
+            return;
+        }
+    }
+    c->have_header = 1;
+}
+
+static void csv_record(int term, void *data)
+{
+    struct ing *c = data;
+    struct ing_row r;
+    uint64_t h = AN_HASH_INIT;
+
+    (void)term;
+    if (c->fatal) {
+        goto done;
+    }
+    if (c->csv_overflow && c->have_header) {
+        c->res->rows_read++;
+        ing_reject(c, c->row_line, c->line, AN_REJ_FIELD_SIZE, c->raw.buf, c->raw.len,
+                   "row longer than the limit of %zu bytes", c->fbuf.cap);
+        goto done;
+    }
+    if (!c->have_header) {
+        if (c->csv_overflow || c->csv_field_too_long) {
+            hd_err_set(c->err, HD_EINPUT, c->path, c->row_line, "header longer than the limit");
+            c->fatal = 1;
+            goto done;
+        }
+        csv_header(c);
+        goto done;
+    }
+    if (c->csv_field_too_long) {
+        c->res->rows_read++;
+        ing_reject(c, c->row_line, c->line, AN_REJ_FIELD_SIZE, c->raw.buf, c->raw.len,
+                   "column %zu is longer than the limit of %zu bytes", c->csv_field_too_long,
+                   c->o->max_field);
+        goto done;
+    }
+    if (c->nfields != c->ncols) {
+        c->res->rows_read++;
+        ing_reject(c, c->row_line, c->line, AN_REJ_COLUMNS, c->raw.buf, c->raw.len,
+                   "%zu columns, the header has %zu", c->nfields, c->ncols);
+        goto done;
+    }
+    memset(&r, 0, sizeof(r));
+    for (int f = 0; f < AN_F__COUNT; f++) {
+        if (c->colidx[f] >= 0) {
+            size_t i = (size_t)c->colidx[f];
+            r.val[f] = c->fbuf.buf + c->foff[i];
+            r.len[f] = c->foff[i + 1] - c->foff[i];
+        } else {
+            r.val[f] = "";
+        }
+    }
+    r.line = c->row_line;
+    r.last_line = c->line;
+    r.raw = c->raw.buf;
+    r.rawlen = c->raw.len;
+    /* Identity of a row: its fields, so CRLF vs LF does not matter. */
+    for (size_t i = 0; i < c->nfields; i++) {
+        h = an_hash(h, c->fbuf.buf + c->foff[i], c->foff[i + 1] - c->foff[i] + 1);
+    }
+    ing_row(c, &r, h);
+done:
+    c->nfields = 0;
+    c->csv_overflow = 0;
+    c->csv_field_too_long = 0;
+    hd_buf_reset(&c->fbuf);
+    c->row_done = 1;
+}
+
+/* libcsv's states (libcsv.c): 0 = ROW_NOT_BEGUN, 2 = FIELD_BEGUN. */
+#define CSV_STATE_ROW_NOT_BEGUN 0
+#define CSV_STATE_FIELD_BEGUN   2
+
+static size_t csv_cap; /* libcsv's realloc hook has no context; one ingest at a time */
+
+static void *capped_realloc(void *p, size_t n)
+{
+    if (n > csv_cap) {
+        return NULL; /* libcsv reports CSV_ENOMEM: we turn it into a reject */
+    }
+    return realloc(p, n);
+}
+
+static int space_none(unsigned char ch)
+{
+    (void)ch;
+    return 0; /* keep spaces: RFC 4180 says they are part of the field */
+}
+
+int ing_csv(struct ing *c, struct ing_reader *rd)
+{
+    struct csv_parser p;
+    const char *line;
+    size_t len;
+    int rc = HD_OK;
+
+    if (csv_init(&p, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        return hd_err_set(c->err, HD_EINTERNAL, c->path, 0, "cannot initialise the CSV parser");
+    }
+    csv_cap = c->o->max_field + 2;
+    csv_set_realloc_func(&p, capped_realloc);
+    csv_set_space_func(&p, space_none);
+    hd_buf_init(&c->fbuf, c->o->max_field * 4 + 4096);
+    hd_buf_init(&c->raw, 0);
+    while ((rc = ing_reader_line(rd, &line, &len, c->err)) == HD_OK && line) {
+        c->line++;
+        if (p.pstate == CSV_STATE_ROW_NOT_BEGUN && c->nfields == 0) {
+            c->row_line = c->line;
+            hd_buf_reset(&c->raw);
+        }
+        if (c->raw.len < RAW_CAP * 2) {
+            size_t keep = len;
+            while (keep && (line[keep - 1] == '\n' || line[keep - 1] == '\r')) {
+                keep--;
+            }
+            if (c->raw.len) {
+                hd_buf_addch(&c->raw, '\n', NULL);
+            }
+            hd_buf_add(&c->raw, line, keep < RAW_CAP * 2 ? keep : RAW_CAP * 2, NULL);
+        }
+        c->row_done = 0;
+        if (csv_parse(&p, line, len, csv_field, csv_record, c) != len) {
+            /* Out of room for a field: reject what we have and restart at the next line. */
+            c->csv_field_too_long = c->nfields + 1;
+            csv_free(&p);
+            csv_init(&p, CSV_STRICT_FINI | CSV_APPEND_NULL);
+            csv_set_realloc_func(&p, capped_realloc);
+            csv_set_space_func(&p, space_none);
+            csv_record('\n', c);
+        }
+        if (c->fatal) {
+            break;
+        }
+        if (c->progress_every && (c->res->rows_read & 0xFFFF) == 0) {
+            ing_progress(c, rd);
+        }
+    }
+    if (!rc && !c->fatal) {
+        int open_quote = p.pstate == CSV_STATE_FIELD_BEGUN && p.quoted;
+        if (open_quote) {
+            c->res->rows_read++;
+            ing_reject(c, c->row_line, c->line, AN_REJ_QUOTE, c->raw.buf, c->raw.len,
+                       "unterminated quoted field from line %u to the end of the file (%u lines)",
+                       c->row_line, c->line - c->row_line + 1);
+            c->nfields = 0;
+        } else {
+            csv_fini(&p, csv_field, csv_record, c);
+        }
+    }
+    csv_free(&p);
+    hd_buf_release(&c->fbuf);
+    hd_buf_release(&c->raw);
+    if (!rc && c->fatal) {
+        rc = c->err ? c->err->rc : HD_EINPUT;
+    }
+    if (!rc && !c->have_header) {
+        rc = hd_err_set(c->err, HD_EINPUT, c->path, 0, "empty file: no header row");
+    }
+    return rc;
+}
+
+/* ---- driver ------------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void ing_progress(struct ing *c, struct ing_reader *rd)
+{
+    char line[160];
+    double dt = now_s() - c->t_start;
+    double rate = dt > 0 ? (double)c->res->rows_read / dt : 0;
+
+    if (!c->o->progress) {
+        return;
+    }
+    if (rd->size) {
+        snprintf(line, sizeof(line), "ingest %s: %llu rows, %.0f rows/s, %.0f%%", c->path,
+                 (unsigned long long)c->res->rows_read, rate,
+                 100.0 * (double)rd->bytes / (double)rd->size);
+    } else {
+        snprintf(line, sizeof(line), "ingest %s: %llu rows, %.0f rows/s", c->path,
+                 (unsigned long long)c->res->rows_read, rate);
+    }
+    c->o->progress(c->o->progress_ctx, line);
+}
+
+int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_opts *o,
+                   struct an_ingest_result *res, struct hd_err *err)
+{
+    struct ing c;
+    struct ing_reader rd;
+    const char *zone;
+    int rc, first;
+
+    memset(&c, 0, sizeof(c));
+    an_ingest_result_init(res);
+    c.d = d;
+    c.o = o;
+    c.res = res;
+    c.err = err;
+    c.path = path;
+    c.t_start = now_s();
+    c.progress_every = o->progress != NULL;
+    memset(&rd, 0, sizeof(rd));
+
+    rc = an_profile_load(o->profile, o->map_path, &c.p, err);
+    if (rc) {
+        goto out;
+    }
+    c.optional_columns = !o->map_path && !strcmp(c.p->name, "generic");
+    zone = o->tz ? o->tz : c.p->zone;
+    if (zone) {
+        rc = hd_tz_open(zone, &c.tz, err);
+        if (rc) {
+            goto out;
+        }
+    }
+    if (o->client && *o->client) {
+        c.client = hd_intern_id(d->strs, o->client, strlen(o->client));
+    }
+    rc = ing_reader_open(&rd, path, err);
+    if (rc) {
+        goto out;
+    }
+    first = ing_reader_peek(&rd, err);
+    if (first < 0) {
+        rc = err ? err->rc : HD_EIO;
+        goto out;
+    }
+    if (first == 0) {
+        rc = hd_err_set(err, HD_EINPUT, path, 0, "empty file");
+        goto out;
+    }
+    c.source = an_data_add_source(d, path, c.p->name);
+    res->source = c.source;
+    if (c.p->format == AN_FORMAT_JIRA) {
+        rc = ing_jira(&c, &rd);
+    } else if (first == '{' || first == '[') {
+        if (c.p->format == AN_FORMAT_CSV && strcmp(c.p->name, "generic")) {
+            rc = hd_err_set(err, HD_EINPUT, path, 1,
+                            "looks like JSON, but profile '%s' reads CSV", c.p->name);
+            goto out;
+        }
+        rc = ing_json(&c, &rd);
+    } else {
+        if (c.p->format == AN_FORMAT_JSON) {
+            rc = hd_err_set(err, HD_EINPUT, path, 1,
+                            "not JSON, but the mapping says format 'json'");
+            goto out;
+        }
+        rc = ing_csv(&c, &rd);
+        res->header_only = !rc && res->rows_read == 0;
+    }
+    if (rc) {
+        goto out;
+    }
+    if (c.p->shape == AN_SHAPE_SNAPSHOTS) {
+        ing_snapshot_finish(&c);
+    }
+    /* Drain stdin/the file so the digest covers all of it. */
+    while (!rd.eof) {
+        const char *l;
+        size_t n;
+        if (ing_reader_line(&rd, &l, &n, err) || !l) {
+            break;
+        }
+    }
+    snprintf(res->digest, sizeof(res->digest), "%016llx", (unsigned long long)rd.digest);
+    res->bytes = rd.bytes;
+    if (o->progress) {
+        o->progress(o->progress_ctx, NULL);
+    }
+out:
+    ing_reader_close(&rd);
+    for (size_t i = 0; i < c.ncols; i++) {
+        free(c.cols[i]);
+    }
+    free(c.cols);
+    free(c.foff);
+    free(c.seen);
+    free(c.ords);
+    free(c.touched);
+    free(c.snaps);
+    hd_tz_free(c.tz);
+    an_profile_free(c.p);
+    return rc;
+}
