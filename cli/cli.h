@@ -45,5 +45,7 @@ void cli_progress(void *ctx, const char *line);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 #endif
