@@ -46,6 +46,7 @@ int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ const struct cli_cmd cli_cmds[] = {
     {"ingest", cmd_ingest, "read ticket-history exports into the database"},
     {"simulate", cmd_simulate, "compare routing policies on a simulated scenario"},
     {"analyze", cmd_analyze, "escalation metrics and findings, from the database or files"},
+    {"timeline", cmd_timeline, "one ticket's events, ownership segments and findings"},
     {"help", cmd_help, "show help for handoff or one subcommand"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},

@@ -5,7 +5,7 @@
  * Business-hours calendars: a zone, weekly opening hours and holidays. Used
  * for SLA clocks and waiting-gap thresholds ("4 business hours").
  *
- * JSON form (docs/metrics.md, "Business calendars"):
+ * JSON form (docs/time-and-calendars.md, "Business calendars"):
  *   { "zone": "Europe/Sofia",
  *     "hours": { "mon": ["08:00-17:00"], "tue": ["08:00-12:00", "13:00-17:00"],
  *                ..., "sat": [], "sun": [] },

@@ -11,7 +11,7 @@
  * our own reader, so no global TZ state and no locking: safe from threads).
  *
  * Local times that do not exist or exist twice (DST changes) resolve by the
- * documented rule in docs/metrics.md ("Local times"):
+ * documented rule in docs/time-and-calendars.md ("Local times"):
  *   - in a spring-forward gap, the wall time is read with the offset in force
  *     *before* the gap, so 02:30 on a night that jumps 02:00->03:00 is
  *     read as 03:30 after the jump (as mktime does with tm_isdst = -1);
@@ -64,6 +64,14 @@ const char *hd_tz_name(const struct hd_tz *tz);
 
 /* The UTC offset in force at instant `utc_ms` (local = utc + offset). */
 int64_t hd_tz_offset_ms(const struct hd_tz *tz, int64_t utc_ms);
+
+/*
+ * The first instant after `utc_ms` at which the UTC offset changes, or
+ * INT64_MAX when it never changes again (a NULL tz means UTC). A change of
+ * abbreviation or DST flag alone is not a transition. Calendars use it to
+ * find the stretches of constant offset. O(log transitions).
+ */
+int64_t hd_tz_next_transition(const struct hd_tz *tz, int64_t utc_ms);
 
 /*
  * The instant of a local wall time `local_ms` (a civil time encoded as if it
