@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/analysis.h"
 #include "analyzer/dataset.h"
+#include "analyzer/derive.h"
 #include "analyzer/ingest.h"
+#include "analyzer/load.h"
 #include "analyzer/save.h"
 #include "core/err.h"
 #include "core/store.h"
@@ -27,7 +30,8 @@ static const char usage_text[] =
     "  --db DB            the database (created if missing)\n"
     "  --client NAME      every ticket of these files belongs to client NAME\n"
     "  --tz ZONE          IANA zone for times without an offset (default UTC)\n"
-    "  --export-date T    reject times after T (default: now + 1 day)\n";
+    "  --export-date T    reject times after T (default: now + 1 day)\n"
+    "  --config C         analysis config for the derived tables (docs/metrics.md)\n";
 
 void cli_print_ingest_summary(const char *path, const char *profile,
                               const struct an_ingest_result *r, const struct an_save_stats *s);
@@ -82,17 +86,18 @@ int cmd_ingest(int argc, char **argv)
         {"profile", required_argument, NULL, 'p'}, {"map", required_argument, NULL, 'm'},
         {"db", required_argument, NULL, 'd'},      {"client", required_argument, NULL, 'c'},
         {"tz", required_argument, NULL, 'z'},      {"export-date", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'C'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct an_ingest_opts o;
     struct hd_err err = HD_ERR_INIT;
     struct hd_store *st = NULL;
-    const char *db = "handoff.db";
+    const char *db = "handoff.db", *config = NULL;
     int opt, rc = HD_OK, profile_given = 0;
 
     an_ingest_opts_init(&o);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "p:m:d:c:z:e:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "p:m:d:c:z:e:C:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p':
             o.profile = optarg;
@@ -115,6 +120,9 @@ int cmd_ingest(int argc, char **argv)
                               &err)) {
                 return cli_usage("ingest", "--export-date: %s", err.msg);
             }
+            break;
+        case 'C':
+            config = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -151,6 +159,24 @@ int cmd_ingest(int argc, char **argv)
         }
         an_ingest_result_release(&res);
         an_data_release(&d);
+    }
+    if (!rc) {
+        /* Rebuild the derived tables over the whole database (analyzer/derive.h). */
+        struct an_data all;
+        struct an_config cfg;
+        struct an_result r;
+        an_data_init(&all);
+        rc = an_config_load(config, &cfg, &err);
+        if (!rc) {
+            rc = an_load(st, &all, &err);
+            if (!rc) {
+                an_analyze(&all, &cfg, &r);
+                rc = an_derive_save(st, &all, &r, &err);
+                an_result_release(&r);
+            }
+            an_config_release(&cfg);
+        }
+        an_data_release(&all);
     }
     hd_store_close(st);
     if (rc) {
