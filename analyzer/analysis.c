@@ -346,7 +346,8 @@ static void walk_ticket(struct walk *w, uint32_t ti)
                                                                           : ev[0].t_ms;
     m->opened_ms = opened;
     prev_t = opened;
-    int64_t first_done = AN_TIME_NONE;
+    int64_t first_done = AN_TIME_NONE, last_done = AN_TIME_NONE, sec_at = AN_TIME_NONE;
+    size_t seg0 = w->r->nsegs;
     uint32_t resolving = 0;
     int64_t resolving_start = AN_TIME_NONE;
     int open = 1;
@@ -443,6 +444,9 @@ static void walk_ticket(struct walk *w, uint32_t ti)
                             }
                         }
                     }
+                    if (sec && sec_at == AN_TIME_NONE) {
+                        sec_at = e->t_ms;
+                    }
                     if (sec && m->tte_ms == AN_TIME_NONE) {
                         m->tte_ms = e->t_ms - opened;
                         m->security = 1;
@@ -490,6 +494,9 @@ static void walk_ticket(struct walk *w, uint32_t ti)
             if (e->state == HD_STATE_CLOSED) {
                 m->closed_ms = e->t_ms;
             }
+            if (hd_state_is_done(e->state)) {
+                last_done = e->t_ms;
+            }
             state = e->state;
             open = !hd_state_is_done(state);
             break;
@@ -527,7 +534,7 @@ static void walk_ticket(struct walk *w, uint32_t ti)
         prev_ev = ei;
     }
     /* The end of the ticket: its last done state, or the end of data if open. */
-    end = open ? w->r->end_of_data : prev_t;
+    end = open ? w->r->end_of_data : last_done;
     if (open && end > prev_t) {
         if (hd_state_is_paused(state)) {
             m->paused_ms += end - prev_t;
@@ -545,7 +552,7 @@ static void walk_ticket(struct walk *w, uint32_t ti)
                     seg_state, seg_worked);
     }
     if (cur && cur->end == AN_TIME_NONE) {
-        cur->end = end;
+        cur->end = end > cur->start ? end : cur->start; /* a holding taken after closure */
     }
     m->groups = (uint32_t)w->nh;
     m->first_group = w->nh ? w->h[0].group : 0;
@@ -558,9 +565,7 @@ static void walk_ticket(struct walk *w, uint32_t ti)
         t->priority = prio;
     }
 
-    /* Holdings: queue waits, time to contain, security dwell. */
-    int64_t dwell = 0;
-    int reached_sec = 0;
+    /* Holdings: queue waits, time to contain. */
     for (size_t j = 0; j < w->nh; j++) {
         struct holding *h = &w->h[j];
         int64_t wait = (h->worked ? h->first_action : h->end) - h->start;
@@ -571,13 +576,17 @@ static void walk_ticket(struct walk *w, uint32_t ti)
         if (h->security && h->worked && m->ttc_ms == AN_TIME_NONE) {
             m->ttc_ms = h->first_action - opened;
         }
-        if (h->security) {
-            reached_sec = 1;
-        } else if (!reached_sec) {
-            dwell += h->end - h->start;
-        }
     }
-    if (w->nh && w->h[w->nh - 1].security) {
+    /* Security dwell counts the segments of other groups, so unassigned spells
+     * are left out (docs/metrics.md, "Security"). */
+    if (w->nh && w->h[w->nh - 1].security && sec_at != AN_TIME_NONE) {
+        int64_t dwell = 0;
+        for (size_t j = seg0; j < w->r->nsegs; j++) {
+            const struct an_segment *s = &w->r->segs[j];
+            if (s->group && !s->security && s->start_ms < sec_at) {
+                dwell += (s->end_ms < sec_at ? s->end_ms : sec_at) - s->start_ms;
+            }
+        }
         m->security_dwell_ms = dwell;
     }
 
