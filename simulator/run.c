@@ -1,0 +1,1201 @@
+/*
+ * One replication of one policy: the event loop of the service-desk model
+ * (arrivals, routing, queues, agents on shifts, misroutes and bounces,
+ * security detection, authorisation and containment) and the KPIs it
+ * measures. Threads, confidence intervals and output live in experiment.c
+ * and output.c. The loop itself never allocates once the pools, the heap
+ * and the scratch arrays have reached their high-water marks.
+ */
+#include "simulator/sim_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/intern.h"
+#include "core/policy.h"
+#include "core/rng.h"
+#include "core/stats.h"
+#include "core/time.h"
+
+/* Random stream purposes: one stream per (replication, purpose). */
+enum { STREAM_ARRIVALS = 1, STREAM_TICKETS = 2 };
+
+/* Per-ticket draws, keyed by the ticket's key: the same ticket gets the same
+ * numbers under every policy (common random numbers). */
+enum { KEY_SERVICE = 1, KEY_RECOGNISE, KEY_LATE, KEY_CONTAIN, KEY_REDISPATCH, KEY_AUTH };
+
+enum ev_kind {
+    EV_ARRIVAL = 1,
+    EV_END,     /* a = ticket, b = agent */
+    EV_SHIFT,   /* a = team */
+    EV_TIMER,   /* a = ticket, b = timer, gen = stay stamp or ticket id */
+    EV_LATE,    /* a = ticket, gen = ticket id */
+    EV_CONTAIN, /* a = ticket, gen = ticket id */
+    EV_SAMPLE,  /* a = sample index */
+    EV_SPIKE_START,
+    EV_SPIKE_END,
+};
+
+struct team_st {
+    int32_t staff, busy;
+    uint32_t qhead[SIM_NPRIO], qtail[SIM_NPRIO];
+    uint32_t qlen;
+    uint16_t *free_agents; /* stack of idle agent ids */
+    uint32_t nfree;
+    int64_t last_ms;
+    double area_q, area_busy, area_staff; /* integrals over the window, ms units */
+    uint64_t enq_n;                       /* queue entries within the window */
+    uint64_t left_n;                      /* of those, left the queue */
+    double wait_sum_ms;
+    uint64_t waited_n, answered_n;
+    double wprio_sum[SIM_NPRIO];
+    uint64_t wprio_n[SIM_NPRIO];
+    uint32_t peak_q;
+    uint32_t base_q;
+    int watching;
+    int64_t drain_ms;
+};
+
+struct sim_run {
+    const struct sim_scenario *sc;
+    const struct sim_policy *pol;
+    struct hd_policy_state *pstate;
+    const struct hd_policy *pstate_for;
+    struct sim_cal cal;
+    struct sim_pool tickets;
+    struct team_st *teams;
+    struct hd_rng arr_rng, tk_rng;
+    int64_t now;
+    uint32_t gen;
+    uint32_t next_id;
+    uint64_t events;
+
+    /* arrivals: a piecewise-constant rate, stepped through by inversion */
+    double arr_t;    /* last arrival, ms (kept as a double: no rounding drift) */
+    double seg_end;  /* the current segment ends here */
+    double seg_rate; /* total rate in the segment, per ms */
+    double *cum;     /* per type, cumulative rate in the segment */
+
+    /* the first spike, for time-to-drain */
+    uint32_t tot_q, tot_peak, tot_base;
+    int tot_watching;
+    int64_t tot_drain_ms;
+    int64_t spike_end_ms;
+
+    /* ticket-level tallies over tickets that arrived in the window */
+    uint64_t n_tickets, n_incidents, n_escalated, n_esc_true;
+    uint64_t n_misroutes, n_bounces, n_handoffs;
+    uint64_t sla_resp_n, sla_resp_ok, sla_res_n, sla_res_ok;
+    uint64_t uncontained;
+    double resolve_sum_ms;
+    uint64_t resolve_n;
+    double tte_sum_ms, detect_sum_ms, auth_sum_ms;
+    uint64_t tte_n, detect_n, auth_n;
+    double impact_sum;
+    double *ttc_min; /* containment times of this run, minutes */
+    size_t ttc_n, ttc_alloc;
+
+    int64_t *series; /* caller's accumulator, or NULL */
+    size_t nsamples;
+
+    FILE *log, *truth;
+    char title[SIM_MAX_KEYWORDS * 48];
+    char requester[16], asset[16];
+    int rc;
+    struct hd_err *err;
+};
+
+/* ---- helpers --------------------------------------------------------- */
+
+static inline struct sim_ticket *tk_at(struct sim_run *run, uint32_t i)
+{
+    return sim_pool_at(&run->tickets, i);
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* A generator for one ticket, purpose and visit. */
+static void key_rng(struct hd_rng *r, uint64_t key, uint32_t purpose, uint32_t visit)
+{
+    uint64_t x = key ^ ((uint64_t)purpose << 56) ^ ((uint64_t)visit * 0xD1B54A32D192ED03ull);
+    /* Four independent splitmix words: fewer (or derived words) correlate
+     * xoshiro's second output with its first. The validation tests catch it. */
+    for (int k = 0; k < 4; k++) {
+        r->s[k] = splitmix64(&x);
+    }
+}
+
+static inline int in_window(const struct sim_run *run, int64_t t)
+{
+    return t >= run->sc->warmup_ms && t < run->sc->horizon_ms;
+}
+
+/* Bring the team's time integrals up to `now`, clipped to the window. */
+static void team_touch(struct sim_run *run, struct team_st *ts, int64_t now)
+{
+    int64_t lo = ts->last_ms > run->sc->warmup_ms ? ts->last_ms : run->sc->warmup_ms;
+    int64_t hi = now < run->sc->horizon_ms ? now : run->sc->horizon_ms;
+    if (hi > lo) {
+        double dt = (double)(hi - lo);
+        ts->area_q += dt * ts->qlen;
+        ts->area_busy += dt * ts->busy;
+        ts->area_staff += dt * ts->staff;
+    }
+    ts->last_ms = now;
+}
+
+static uint32_t choose(struct hd_rng *r, const struct sim_choice *c)
+{
+    if (c->n == 0) {
+        return 0;
+    }
+    if (c->n == 1) {
+        return c->ids[0];
+    }
+    return c->ids[hd_rng_discrete(r, c->cum, c->n)];
+}
+
+/* ---- arrivals -------------------------------------------------------- */
+
+static void arrival_segment(struct sim_run *run, double t)
+{
+    const struct sim_scenario *sc = run->sc;
+    int64_t ti = (int64_t)t;
+    double base = sc->how_rate[sim_minute_of_week(sc, ti) / 60] / (double)HD_MS_PER_H;
+    double end = (double)sc->horizon_ms, sum = 0;
+
+    if (!sc->how_const) {
+        int64_t abs_ms = sc->start_ms + ti;
+        int64_t off = hd_tz_offset_ms(sc->tz, abs_ms);
+        int64_t loc = abs_ms + off;
+        int64_t next = loc - (((loc % HD_MS_PER_H) + HD_MS_PER_H) % HD_MS_PER_H) + HD_MS_PER_H -
+                       off - sc->start_ms;
+        if (next <= ti) {
+            next = ti + HD_MS_PER_MIN;
+        }
+        if ((double)next < end) {
+            end = (double)next;
+        }
+    }
+    for (size_t s = 0; s < sc->nspikes; s++) {
+        const struct sim_spike *sp = &sc->spikes[s];
+        if ((double)sp->start_ms > t && (double)sp->start_ms < end) {
+            end = (double)sp->start_ms;
+        } else if ((double)sp->start_ms <= t && (double)sp->end_ms > t &&
+                   (double)sp->end_ms < end) {
+            end = (double)sp->end_ms;
+        }
+    }
+    for (size_t k = 0; k < sc->ntypes; k++) {
+        double r = base * sc->types[k].share / sc->share_total;
+        double extra = 0;
+        for (size_t s = 0; s < sc->nspikes; s++) {
+            const struct sim_spike *sp = &sc->spikes[s];
+            if ((double)sp->start_ms > t || (double)sp->end_ms <= t) {
+                continue;
+            }
+            if (sp->mix) {
+                extra += (sp->mult - 1) * base * sp->mix[k];
+            } else if (!sp->types || sp->types[k]) {
+                r *= sp->mult;
+            }
+        }
+        sum += r + extra;
+        run->cum[k] = sum;
+    }
+    run->seg_rate = sum;
+    run->seg_end = end;
+}
+
+/* The next arrival time after run->arr_t, or a negative value when none
+ * falls before the horizon. Exact for a piecewise-constant rate: one
+ * exponential of unit rate is spent across segments. */
+static double next_arrival(struct sim_run *run)
+{
+    double e = sim_exp1(&run->arr_rng);
+    double t = run->arr_t;
+    double horizon = (double)run->sc->horizon_ms;
+
+    for (;;) {
+        if (t >= horizon) {
+            return -1;
+        }
+        if (run->seg_rate > 0) {
+            double dt = e / run->seg_rate;
+            if (t + dt < run->seg_end) {
+                run->arr_t = t + dt;
+                return run->arr_t;
+            }
+            e -= (run->seg_end - t) * run->seg_rate;
+        }
+        t = run->seg_end;
+        if (t >= horizon) {
+            return -1;
+        }
+        arrival_segment(run, t);
+    }
+}
+
+static void schedule_arrival(struct sim_run *run)
+{
+    double t = next_arrival(run);
+    if (t >= 0) {
+        int64_t ti = (int64_t)(t + 0.5);
+        if (ti >= run->sc->horizon_ms) {
+            return;
+        }
+        sim_cal_push(&run->cal, ti, EV_ARRIVAL, 0, 0, 0);
+    }
+}
+
+/* ---- the generic event log (--emit-log) ------------------------------ */
+
+/* Each hook writes nothing unless a log was asked for. */
+static void emit_begin(struct sim_run *run)
+{
+    (void)run;
+}
+
+static void emit_opened(struct sim_run *run, const struct sim_ticket *tk, const char *rule)
+{
+    (void)run;
+    (void)tk;
+    (void)rule;
+}
+
+static void emit_assigned(struct sim_run *run, const struct sim_ticket *tk)
+{
+    (void)run;
+    (void)tk;
+}
+
+static void emit_started(struct sim_run *run, const struct sim_ticket *tk)
+{
+    (void)run;
+    (void)tk;
+}
+
+static void emit_resolved(struct sim_run *run, const struct sim_ticket *tk)
+{
+    (void)run;
+    (void)tk;
+}
+
+static void emit_handoff(struct sim_run *run, const struct sim_ticket *tk)
+{
+    (void)run;
+    (void)tk;
+}
+
+static void emit_investigated(struct sim_run *run, const struct sim_ticket *tk)
+{
+    (void)run;
+    (void)tk;
+}
+
+static void emit_contained(struct sim_run *run, const struct sim_ticket *tk)
+{
+    (void)run;
+    (void)tk;
+}
+
+static void emit_timer(struct sim_run *run, const struct sim_ticket *tk, uint32_t timer)
+{
+    (void)run;
+    (void)tk;
+    (void)timer;
+}
+
+static int emit_end(struct sim_run *run)
+{
+    (void)run;
+    return HD_OK;
+}
+
+/* ---- queues ---------------------------------------------------------- */
+
+static void q_push(struct sim_run *run, struct team_st *ts, uint32_t idx)
+{
+    struct sim_ticket *tk = tk_at(run, idx);
+    int p = tk->priority >= 1 && tk->priority <= SIM_NPRIO ? tk->priority - 1 : SIM_NPRIO - 1;
+    tk->next = SIM_NIL;
+    tk->prev = ts->qtail[p];
+    if (ts->qtail[p] != SIM_NIL) {
+        tk_at(run, ts->qtail[p])->next = idx;
+    } else {
+        ts->qhead[p] = idx;
+    }
+    ts->qtail[p] = idx;
+    ts->qlen++;
+    run->tot_q++;
+}
+
+static void drain_check(struct sim_run *run, struct team_st *ts)
+{
+    if (ts->watching && ts->qlen <= ts->base_q) {
+        ts->watching = 0;
+        ts->drain_ms = run->now - run->spike_end_ms;
+    }
+    if (run->tot_watching && run->tot_q <= run->tot_base) {
+        run->tot_watching = 0;
+        run->tot_drain_ms = run->now - run->spike_end_ms;
+    }
+}
+
+static void q_remove(struct sim_run *run, struct team_st *ts, uint32_t idx)
+{
+    struct sim_ticket *tk = tk_at(run, idx);
+    int p = tk->priority >= 1 && tk->priority <= SIM_NPRIO ? tk->priority - 1 : SIM_NPRIO - 1;
+    if (tk->prev != SIM_NIL) {
+        tk_at(run, tk->prev)->next = tk->next;
+    } else {
+        ts->qhead[p] = tk->next;
+    }
+    if (tk->next != SIM_NIL) {
+        tk_at(run, tk->next)->prev = tk->prev;
+    } else {
+        ts->qtail[p] = tk->prev;
+    }
+    ts->qlen--;
+    run->tot_q--;
+    drain_check(run, ts);
+}
+
+static uint32_t q_first(const struct team_st *ts)
+{
+    for (int p = 0; p < SIM_NPRIO; p++) {
+        if (ts->qhead[p] != SIM_NIL) {
+            return ts->qhead[p];
+        }
+    }
+    return SIM_NIL;
+}
+
+/* Record how long a ticket waited in its queue stay that just ended. */
+static void record_wait(struct sim_run *run, struct team_st *ts, const struct sim_ticket *tk)
+{
+    int64_t w = run->now - tk->enq_ms;
+    const struct sim_team *team = &run->sc->teams[tk->team];
+    int p = tk->priority >= 1 && tk->priority <= SIM_NPRIO ? tk->priority - 1 : SIM_NPRIO - 1;
+
+    if (!in_window(run, tk->enq_ms)) {
+        return;
+    }
+    ts->left_n++;
+    ts->wait_sum_ms += (double)w;
+    ts->waited_n += w > 0;
+    ts->answered_n += w <= team->answer_ms;
+    ts->wprio_sum[p] += (double)w;
+    ts->wprio_n[p]++;
+}
+
+/* ---- the ticket's life ----------------------------------------------- */
+
+static void finish_tallies(struct sim_run *run, struct sim_ticket *tk)
+{
+    if (!tk->in_window) {
+        return;
+    }
+    run->n_misroutes += tk->misroutes;
+    run->n_bounces += tk->bounces;
+    run->n_handoffs += tk->handoffs;
+}
+
+static void ticket_free(struct sim_run *run, uint32_t idx)
+{
+    struct sim_ticket *tk = tk_at(run, idx);
+    finish_tallies(run, tk);
+    tk->id = 0;
+    sim_pool_put(&run->tickets, idx);
+}
+
+/* The user-visible resolution: SLA and resolution time. */
+static void resolved(struct sim_run *run, struct sim_ticket *tk)
+{
+    const struct sim_scenario *sc = run->sc;
+    int64_t age = run->now - tk->arrive_ms;
+
+    if (!tk->in_window || (tk->flags & SIM_TF_RESOLVED)) {
+        return;
+    }
+    tk->flags |= SIM_TF_RESOLVED; /* counted once */
+    run->resolve_sum_ms += (double)age;
+    run->resolve_n++;
+    if (sc->sla_resolve_ms[tk->priority]) {
+        run->sla_res_n++;
+        run->sla_res_ok += age <= sc->sla_resolve_ms[tk->priority];
+    }
+}
+
+static void mark_escalated(struct sim_run *run, struct sim_ticket *tk)
+{
+    if (tk->escalated) {
+        return;
+    }
+    tk->escalated = 1;
+    if (tk->in_window) {
+        run->n_escalated++;
+        run->n_esc_true += tk->is_sec;
+    }
+}
+
+static void start_service(struct sim_run *run, uint32_t idx);
+
+static void schedule_timers(struct sim_run *run, uint32_t idx)
+{
+    const struct sim_policy *pol = run->pol;
+    struct sim_ticket *tk = tk_at(run, idx);
+
+    for (size_t i = 0; i < pol->ntimers; i++) {
+        const struct sim_timer *t = &pol->timers[i];
+        if (t->min_priority && !(tk->priority >= 1 && tk->priority <= t->min_priority)) {
+            continue;
+        }
+        if (t->team == tk->team) {
+            continue;
+        }
+        if (t->from_open) {
+            /* "Unassigned" means no queue holds the ticket; routing puts every
+             * simulated ticket in a queue as it opens, so these never fire. */
+            continue;
+        } else {
+            sim_cal_push(&run->cal, run->now + t->after_ms, EV_TIMER, idx, (uint32_t)i, tk->gen);
+        }
+    }
+}
+
+static void enqueue(struct sim_run *run, uint32_t idx, uint32_t team)
+{
+    const struct sim_scenario *sc = run->sc;
+    struct sim_ticket *tk = tk_at(run, idx);
+    struct team_st *ts = &run->teams[team];
+    int first = tk->visits == 0;
+
+    if (!first) {
+        tk->handoffs++;
+        if (tk->visited & (1ull << team)) {
+            tk->bounces++;
+        }
+    }
+    tk->visited |= 1ull << team;
+    tk->visits++;
+    tk->team = (uint16_t)team;
+    tk->enq_ms = run->now;
+    tk->gen = ++run->gen;
+    tk->act = SIM_ACT_NONE;
+    if ((long)team == sc->sec_team && tk->sec_enq_ms < 0) {
+        tk->sec_enq_ms = run->now;
+        if (tk->in_window && tk->is_sec) {
+            run->tte_sum_ms += (double)(run->now - tk->arrive_ms);
+            run->tte_n++;
+        }
+    }
+    emit_assigned(run, tk);
+    team_touch(run, ts, run->now);
+    if (in_window(run, run->now)) {
+        ts->enq_n++;
+    }
+    if (run->pol->ntimers) {
+        schedule_timers(run, idx);
+    }
+    if (ts->busy < ts->staff && ts->qlen == 0) {
+        start_service(run, idx);
+        return;
+    }
+    q_push(run, ts, idx);
+    if (in_window(run, run->now)) {
+        if (ts->qlen > ts->peak_q) {
+            ts->peak_q = ts->qlen;
+        }
+        if (run->tot_q > run->tot_peak) {
+            run->tot_peak = run->tot_q;
+        }
+    }
+}
+
+/* An agent of the ticket's team takes it: decide what the work is. */
+static void start_service(struct sim_run *run, uint32_t idx)
+{
+    const struct sim_scenario *sc = run->sc;
+    struct sim_ticket *tk = tk_at(run, idx);
+    struct team_st *ts = &run->teams[tk->team];
+    const struct sim_team *team = &sc->teams[tk->team];
+    struct hd_rng r;
+    int64_t dur;
+    uint16_t agent;
+
+    record_wait(run, ts, tk);
+    team_touch(run, ts, run->now);
+    ts->busy++;
+    agent = ts->free_agents[--ts->nfree];
+    tk->agent = agent;
+    if (tk->first_ms < 0) {
+        tk->first_ms = run->now;
+        if (tk->in_window && sc->sla_response_ms[tk->priority]) {
+            run->sla_resp_n++;
+            run->sla_resp_ok += run->now - tk->arrive_ms <= sc->sla_response_ms[tk->priority];
+        }
+    }
+    key_rng(&r, tk->key, KEY_SERVICE, tk->visits);
+    if (tk->team == tk->correct) {
+        if (tk->is_sec) {
+            tk->act = SIM_ACT_INVESTIGATE;
+            if (tk->detect_ms < 0) {
+                tk->detect_ms = run->now;
+                if (tk->in_window) {
+                    run->detect_sum_ms += (double)(run->now - tk->arrive_ms);
+                    run->detect_n++;
+                }
+            }
+            dur = sim_dist_draw(&team->service, &r);
+        } else {
+            const struct sim_type *ty = &sc->types[tk->type];
+            tk->act = SIM_ACT_RESOLVE;
+            dur = sim_dist_draw(ty->has_service ? &ty->service : &team->service, &r);
+        }
+    } else if (tk->redispatch && (long)tk->team == sc->bounce_to) {
+        struct hd_rng rr;
+        tk->act = SIM_ACT_DISPATCH;
+        tk->redispatch = 0;
+        tk->next_team = tk->correct;
+        key_rng(&rr, tk->key, KEY_REDISPATCH, tk->visits);
+        if (sc->redispatch_ok < 1 && hd_rng_uniform(&rr) >= sc->redispatch_ok) {
+            tk->next_team = tk->last_wrong; /* ping-pong: back where it came from */
+        }
+        dur = sim_dist_draw(&sc->dispatch, &r);
+    } else {
+        tk->misroutes++;
+        if (tk->is_sec) {
+            struct hd_rng rr;
+            key_rng(&rr, tk->key, KEY_RECOGNISE, tk->visits);
+            if (hd_rng_uniform(&rr) < sc->p_recognise) {
+                tk->act = SIM_ACT_BOUNCE;
+                tk->next_team = tk->correct;
+                dur = sim_dist_draw(&sc->triage, &r);
+            } else {
+                tk->act = SIM_ACT_MISSED;
+                dur = sim_dist_draw(&team->service, &r);
+            }
+        } else {
+            tk->act = SIM_ACT_BOUNCE;
+            tk->last_wrong = tk->team;
+            if (sc->bounce_to >= 0 && (long)tk->team != sc->bounce_to &&
+                (long)tk->correct != sc->bounce_to) {
+                tk->next_team = (uint16_t)sc->bounce_to;
+                tk->redispatch = 1;
+            } else {
+                tk->next_team = tk->correct;
+            }
+            dur = sim_dist_draw(&sc->triage, &r);
+        }
+    }
+    emit_started(run, tk);
+    sim_cal_push(&run->cal, run->now + dur, EV_END, idx, agent, 0);
+}
+
+/* The team's free agents take waiting tickets, highest priority first. */
+static void team_dispatch(struct sim_run *run, uint32_t team)
+{
+    struct team_st *ts = &run->teams[team];
+    while (ts->busy < ts->staff && ts->qlen > 0) {
+        uint32_t idx = q_first(ts);
+        team_touch(run, ts, run->now);
+        q_remove(run, ts, idx);
+        start_service(run, idx);
+    }
+}
+
+static double impact_of(const struct sim_scenario *sc, const struct sim_ticket *tk,
+                        int64_t dwell_ms)
+{
+    double h = (double)dwell_ms / (double)HD_MS_PER_H, x;
+    switch (sc->spread) {
+    case SIM_SPREAD_LINEAR:
+        x = tk->severity * (1 + sc->spread_rate_per_h * h);
+        break;
+    case SIM_SPREAD_EXP:
+        x = tk->severity * exp(sc->spread_rate_per_h * h);
+        break;
+    default:
+        x = tk->severity;
+        break;
+    }
+    if (sc->spread_max > 0 && x > sc->spread_max) {
+        x = sc->spread_max;
+    }
+    return x;
+}
+
+static void record_ttc(struct sim_run *run, const struct sim_ticket *tk, int64_t at)
+{
+    int64_t ttc = at - tk->arrive_ms;
+    if (!tk->in_window) {
+        return;
+    }
+    if (run->ttc_n == run->ttc_alloc) {
+        HD_GROW(run->ttc_min, run->ttc_alloc, run->ttc_n + 1);
+    }
+    run->ttc_min[run->ttc_n++] = (double)ttc / (double)HD_MS_PER_MIN;
+    run->impact_sum += impact_of(run->sc, tk, ttc);
+}
+
+/* Investigation done: ask for authorisation, then contain. */
+static void investigated(struct sim_run *run, uint32_t idx)
+{
+    const struct sim_scenario *sc = run->sc;
+    struct sim_ticket *tk = tk_at(run, idx);
+    int64_t approve = run->now;
+    struct hd_rng r;
+
+    if (sc->auth_min_sev && tk->severity >= sc->auth_min_sev && sc->napprovers) {
+        int64_t best = sc->auth_any ? INT64_MAX : 0;
+        for (size_t a = 0; a < sc->napprovers; a++) {
+            const struct sim_approver *ap = &sc->approvers[a];
+            int64_t open = sim_week_next_open(sc, &ap->avail, run->now);
+            int64_t t;
+            key_rng(&r, tk->key, KEY_AUTH + (uint32_t)a * 16, 0);
+            t = open == INT64_MAX ? INT64_MAX / 4 : open + sim_dist_draw(&ap->response, &r);
+            if (sc->auth_any ? t < best : t > best) {
+                best = t;
+            }
+        }
+        approve = best;
+        if (tk->in_window) {
+            run->auth_sum_ms += (double)(approve - run->now);
+            run->auth_n++;
+        }
+    }
+    key_rng(&r, tk->key, KEY_CONTAIN, 0);
+    sim_cal_push(&run->cal, approve + sim_dist_draw(&sc->contain, &r), EV_CONTAIN, idx, 0, tk->id);
+}
+
+static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
+{
+    struct sim_ticket *tk = tk_at(run, idx);
+    uint32_t team = tk->team;
+    struct team_st *ts = &run->teams[team];
+    struct hd_rng r;
+
+    team_touch(run, ts, run->now);
+    ts->busy--;
+    ts->free_agents[ts->nfree++] = (uint16_t)agent;
+    switch (tk->act) {
+    case SIM_ACT_RESOLVE:
+        emit_resolved(run, tk);
+        resolved(run, tk);
+        ticket_free(run, idx);
+        break;
+    case SIM_ACT_BOUNCE:
+    case SIM_ACT_DISPATCH:
+        emit_handoff(run, tk);
+        enqueue(run, idx, tk->next_team);
+        break;
+    case SIM_ACT_INVESTIGATE:
+        emit_investigated(run, tk);
+        tk->act = SIM_ACT_NONE;
+        investigated(run, idx);
+        break;
+    case SIM_ACT_MISSED:
+        emit_resolved(run, tk);
+        resolved(run, tk);
+        tk->act = SIM_ACT_NONE;
+        key_rng(&r, tk->key, KEY_LATE, 0);
+        sim_cal_push(&run->cal, run->now + sim_dist_draw(&run->sc->late, &r), EV_LATE, idx, 0,
+                     tk->id);
+        break;
+    default:
+        break;
+    }
+    team_dispatch(run, team);
+}
+
+static int route(struct sim_run *run, struct sim_ticket *tk, struct sim_decision *d)
+{
+    const struct sim_scenario *sc = run->sc;
+    const struct sim_policy *pol = run->pol;
+    struct hd_policy_ticket v;
+    struct hd_policy_decision pd;
+    size_t n = 0;
+
+    if (!pol->pol) {
+        d->team = sc->types[tk->type].resolver;
+        d->escalate = 0;
+        d->priority = 0;
+        d->rule_id = "resolver";
+        return HD_OK;
+    }
+    for (size_t k = 0; k < sc->nkw; k++) {
+        if (tk->kwmask & (1ull << k)) {
+            const char *w = hd_intern_str(sc->strs, sc->kw_ids[k]);
+            size_t len = strlen(w);
+            if (n + len + 3 > sizeof(run->title)) {
+                break;
+            }
+            if (n) {
+                run->title[n++] = ',';
+                run->title[n++] = ' ';
+            }
+            memcpy(run->title + n, w, len);
+            n += len;
+        }
+    }
+    run->title[n] = '\0';
+    memset(&v, 0, sizeof(v));
+    v.title = run->title;
+    v.category = hd_intern_str(sc->strs, tk->cat);
+    v.subcategory = hd_intern_str(sc->strs, tk->subcat);
+    v.priority = tk->priority;
+    v.asset_class = hd_intern_str(sc->strs, tk->asset);
+    snprintf(run->requester, sizeof(run->requester), "u%u", tk->requester_no);
+    snprintf(run->asset, sizeof(run->asset), "a%u", tk->asset_no);
+    v.requester = run->requester;
+    v.asset = run->asset;
+    v.requester_tier = hd_intern_str(sc->strs, tk->tier);
+    v.client = hd_intern_str(sc->strs, tk->client);
+    v.channel = hd_intern_str(sc->strs, tk->channel);
+    v.opened_ms = sc->start_ms + tk->arrive_ms;
+    if (hd_policy_decide(pol->pol, run->pstate, &v, &pd, run->err)) {
+        return run->err ? run->err->rc : HD_EINTERNAL;
+    }
+    d->team = pol->queue_team[pd.queue];
+    d->escalate = pd.escalate_to_security;
+    d->priority = pd.priority;
+    d->rule_id = pd.rule_id;
+    return HD_OK;
+}
+
+static int arrival(struct sim_run *run)
+{
+    const struct sim_scenario *sc = run->sc;
+    struct hd_rng *r = &run->tk_rng;
+    uint32_t idx, type;
+    struct sim_ticket *tk;
+    const struct sim_type *ty;
+    struct sim_decision d = {0, 0, 0, NULL};
+    int rc;
+
+    type = sc->ntypes > 1 && run->seg_rate > 0
+               ? (uint32_t)hd_rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
+               : 0;
+    schedule_arrival(run);
+    ty = &sc->types[type];
+    idx = sim_pool_get(&run->tickets);
+    tk = tk_at(run, idx);
+    memset(tk, 0, sizeof(*tk));
+    tk->arrive_ms = run->now;
+    tk->first_ms = tk->sec_enq_ms = tk->detect_ms = -1;
+    tk->id = ++run->next_id;
+    tk->type = (uint16_t)type;
+    tk->prev = tk->next = SIM_NIL;
+    tk->in_window = (uint8_t)in_window(run, run->now);
+    /* Fixed draw order per type, independent of the policy. */
+    tk->priority = (uint8_t)choose(r, &ty->priority);
+    tk->cat = choose(r, &ty->category);
+    tk->subcat = choose(r, &ty->subcategory);
+    tk->asset = choose(r, &ty->asset_class);
+    tk->tier = choose(r, &ty->tier);
+    tk->client = choose(r, &ty->client);
+    tk->channel = choose(r, &ty->channel);
+    for (size_t k = 0; k < ty->nkw; k++) {
+        if (ty->kw_p[k] >= 1 || (ty->kw_p[k] > 0 && hd_rng_uniform(r) < ty->kw_p[k])) {
+            tk->kwmask |= 1ull << ty->kw[k];
+        }
+    }
+    /* Draws whose outcome is certain are skipped: the same for every policy. */
+    tk->is_sec = ty->p_security >= 1 || (ty->p_security > 0 && hd_rng_uniform(r) < ty->p_security);
+    tk->severity = (uint8_t)choose(r, &ty->severity);
+    tk->key = hd_rng_u64(r);
+    {
+        /* Requester and asset come from the key, so only policies that
+         * look at them pay for them, and all policies see the same ones. */
+        uint64_t x = tk->key;
+        tk->requester_no = 1 + (uint32_t)(splitmix64(&x) % ty->requesters);
+        tk->asset_no = 1 + (uint32_t)(splitmix64(&x) % ty->assets);
+    }
+    tk->correct = (uint16_t)(tk->is_sec ? (uint32_t)sc->sec_team : ty->resolver);
+    if (tk->in_window) {
+        run->n_tickets++;
+        run->n_incidents += tk->is_sec;
+    }
+    rc = route(run, tk, &d);
+    if (rc) {
+        return rc;
+    }
+    tk = tk_at(run, idx);
+    if (d.priority >= 1 && d.priority <= SIM_NPRIO) {
+        tk->priority = (uint8_t)d.priority;
+    }
+    emit_opened(run, tk, d.rule_id);
+    if (d.escalate) {
+        mark_escalated(run, tk);
+    }
+    enqueue(run, idx, d.team);
+    return HD_OK;
+}
+
+static void timer_fired(struct sim_run *run, const struct sim_event *e)
+{
+    struct sim_ticket *tk = tk_at(run, e->a);
+    const struct sim_timer *t = &run->pol->timers[e->b];
+
+    if (e->a >= run->tickets.used || tk->id == 0 || tk->act != SIM_ACT_NONE ||
+        (tk->first_ms >= 0 && t->from_open)) {
+        return;
+    }
+    if (t->from_open ? tk->id != e->gen : tk->gen != e->gen) {
+        return;
+    }
+    if (tk->team == t->team) {
+        return;
+    }
+    /* Still waiting: the timer moves it. */
+    struct team_st *ts = &run->teams[tk->team];
+    team_touch(run, ts, run->now);
+    record_wait(run, ts, tk);
+    q_remove(run, ts, e->a);
+    if (t->escalate) {
+        mark_escalated(run, tk);
+    }
+    emit_timer(run, tk, e->b);
+    enqueue(run, e->a, t->team);
+}
+
+static void shift_change(struct sim_run *run, uint32_t team)
+{
+    const struct sim_scenario *sc = run->sc;
+    struct team_st *ts = &run->teams[team];
+    int64_t next;
+
+    team_touch(run, ts, run->now);
+    ts->staff = sim_week_at(sc, &sc->teams[team].staff, run->now);
+    next = sim_week_next(sc, &sc->teams[team].staff, run->now);
+    if (next != INT64_MAX) {
+        sim_cal_push(&run->cal, next, EV_SHIFT, team, 0, 0);
+    }
+    team_dispatch(run, team);
+}
+
+static void sample(struct sim_run *run, uint32_t k)
+{
+    const struct sim_scenario *sc = run->sc;
+    int64_t *row = run->series + (size_t)k * sc->nteams * SIM_SERIES_VALUES;
+
+    for (size_t t = 0; t < sc->nteams; t++) {
+        row[t * SIM_SERIES_VALUES + 0] += run->teams[t].qlen;
+        row[t * SIM_SERIES_VALUES + 1] += run->teams[t].busy;
+        row[t * SIM_SERIES_VALUES + 2] += run->teams[t].staff;
+    }
+    if (k + 1 < run->nsamples) {
+        sim_cal_push(&run->cal, (int64_t)(k + 1) * sc->series_ms, EV_SAMPLE, k + 1, 0, 0);
+    }
+}
+
+static void spike_start(struct sim_run *run)
+{
+    for (size_t t = 0; t < run->sc->nteams; t++) {
+        run->teams[t].base_q = run->teams[t].qlen;
+    }
+    run->tot_base = run->tot_q;
+}
+
+static void spike_end(struct sim_run *run)
+{
+    run->spike_end_ms = run->now;
+    run->tot_watching = 1;
+    for (size_t t = 0; t < run->sc->nteams; t++) {
+        run->teams[t].watching = 1;
+        drain_check(run, &run->teams[t]);
+    }
+}
+
+/* ---- setup and results ----------------------------------------------- */
+
+struct sim_run *sim_run_new(const struct sim_scenario *sc)
+{
+    struct sim_run *run = hd_xcalloc(1, sizeof(*run));
+
+    run->sc = sc;
+    sim_cal_init(&run->cal);
+    sim_cal_reserve(&run->cal, 1024);
+    sim_pool_init(&run->tickets, sizeof(struct sim_ticket), 1024);
+    run->teams = hd_xcalloc(sc->nteams, sizeof(*run->teams));
+    for (size_t t = 0; t < sc->nteams; t++) {
+        int32_t m = sc->teams[t].staff.max;
+        run->teams[t].free_agents = hd_xcalloc(m > 0 ? (size_t)m : 1, sizeof(uint16_t));
+    }
+    run->cum = hd_xcalloc(sc->ntypes, sizeof(double));
+    return run;
+}
+
+void sim_run_free(struct sim_run *run)
+{
+    if (!run) {
+        return;
+    }
+    sim_cal_release(&run->cal);
+    sim_pool_release(&run->tickets);
+    for (size_t t = 0; t < run->sc->nteams; t++) {
+        free(run->teams[t].free_agents);
+    }
+    free(run->teams);
+    free(run->cum);
+    free(run->ttc_min);
+    hd_policy_state_free(run->pstate);
+    free(run);
+}
+
+static void reset(struct sim_run *run, const struct sim_policy *pol, uint32_t rep, uint64_t seed)
+{
+    const struct sim_scenario *sc = run->sc;
+
+    run->pol = pol;
+    if (pol->pol && run->pstate_for != pol->pol) {
+        hd_policy_state_free(run->pstate);
+        run->pstate = hd_policy_state_new(pol->pol);
+        run->pstate_for = pol->pol;
+    } else if (run->pstate) {
+        hd_policy_state_reset(run->pstate);
+    }
+    sim_cal_clear(&run->cal);
+    sim_pool_clear(&run->tickets);
+    for (size_t t = 0; t < sc->nteams; t++) {
+        struct team_st *ts = &run->teams[t];
+        uint16_t *fa = ts->free_agents;
+        int32_t m = sc->teams[t].staff.max;
+        memset(ts, 0, sizeof(*ts));
+        ts->free_agents = fa;
+        for (int p = 0; p < SIM_NPRIO; p++) {
+            ts->qhead[p] = ts->qtail[p] = SIM_NIL;
+        }
+        /* Lowest ids on top, so agent 0 is taken first. */
+        for (int32_t a = 0; a < m; a++) {
+            fa[a] = (uint16_t)(m - 1 - a);
+        }
+        ts->nfree = (uint32_t)(m > 0 ? m : 0);
+    }
+    hd_rng_seed(&run->arr_rng, seed, hd_rng_stream_id(rep, STREAM_ARRIVALS));
+    hd_rng_seed(&run->tk_rng, seed, hd_rng_stream_id(rep, STREAM_TICKETS));
+    run->now = 0;
+    run->gen = 0;
+    run->next_id = 0;
+    run->events = 0;
+    run->arr_t = 0;
+    run->tot_q = run->tot_peak = run->tot_base = 0;
+    run->tot_watching = 0;
+    run->tot_drain_ms = 0;
+    run->spike_end_ms = 0;
+    run->n_tickets = run->n_incidents = run->n_escalated = run->n_esc_true = 0;
+    run->n_misroutes = run->n_bounces = run->n_handoffs = 0;
+    run->sla_resp_n = run->sla_resp_ok = run->sla_res_n = run->sla_res_ok = 0;
+    run->uncontained = 0;
+    run->resolve_sum_ms = 0;
+    run->resolve_n = 0;
+    run->tte_sum_ms = run->detect_sum_ms = run->auth_sum_ms = 0;
+    run->tte_n = run->detect_n = run->auth_n = 0;
+    run->impact_sum = 0;
+    run->ttc_n = 0;
+    run->rc = HD_OK;
+}
+
+static double ratio(double num, double den)
+{
+    return den > 0 ? num / den : NAN;
+}
+
+static void results(struct sim_run *run, double *kpi)
+{
+    const struct sim_scenario *sc = run->sc;
+    double win_h = (double)(sc->horizon_ms - sc->warmup_ms) / (double)HD_MS_PER_H;
+    double win_ms = (double)(sc->horizon_ms - sc->warmup_ms);
+    int spiked = sc->nspikes && sc->spikes[0].end_ms <= sc->horizon_ms;
+
+    for (size_t i = 0; i < sim_kpi_count(sc); i++) {
+        kpi[i] = NAN;
+    }
+    kpi[SIM_K_TICKETS] = (double)run->n_tickets;
+    kpi[SIM_K_INCIDENTS] = (double)run->n_incidents;
+    if (run->ttc_n) {
+        double s = 0;
+        for (size_t i = 0; i < run->ttc_n; i++) {
+            s += run->ttc_min[i];
+        }
+        kpi[SIM_K_TTC_MEAN] = s / (double)run->ttc_n;
+        hd_sort_doubles(run->ttc_min, run->ttc_n);
+        kpi[SIM_K_TTC_P50] = hd_quantile_sorted(run->ttc_min, run->ttc_n, 0.50);
+        kpi[SIM_K_TTC_P90] = hd_quantile_sorted(run->ttc_min, run->ttc_n, 0.90);
+        kpi[SIM_K_TTC_P99] = hd_quantile_sorted(run->ttc_min, run->ttc_n, 0.99);
+        kpi[SIM_K_IMPACT_MEAN] = run->impact_sum / (double)run->ttc_n;
+    }
+    kpi[SIM_K_TTE_MEAN] = ratio(run->tte_sum_ms / HD_MS_PER_MIN, (double)run->tte_n);
+    kpi[SIM_K_DETECT_MEAN] = ratio(run->detect_sum_ms / HD_MS_PER_MIN, (double)run->detect_n);
+    kpi[SIM_K_AUTH_WAIT_MEAN] = ratio(run->auth_sum_ms / HD_MS_PER_MIN, (double)run->auth_n);
+    kpi[SIM_K_UNCONTAINED] = (double)run->uncontained;
+    kpi[SIM_K_RECALL] = ratio((double)run->n_esc_true, (double)run->n_incidents);
+    kpi[SIM_K_PRECISION] = ratio((double)run->n_esc_true, (double)run->n_escalated);
+    kpi[SIM_K_MISROUTES] = ratio((double)run->n_misroutes, (double)run->n_tickets);
+    kpi[SIM_K_BOUNCES] = ratio((double)run->n_bounces, (double)run->n_tickets);
+    kpi[SIM_K_HANDOFFS] = ratio((double)run->n_handoffs, (double)run->n_tickets);
+    kpi[SIM_K_SLA_RESPONSE] = ratio((double)run->sla_resp_ok, (double)run->sla_resp_n);
+    kpi[SIM_K_SLA_RESOLVE] = ratio((double)run->sla_res_ok, (double)run->sla_res_n);
+    kpi[SIM_K_RESOLVE_MEAN] = ratio(run->resolve_sum_ms / HD_MS_PER_MIN, (double)run->resolve_n);
+    if (run->n_incidents) {
+        kpi[SIM_K_IMPACT_TOTAL] = run->impact_sum;
+    }
+    kpi[SIM_K_PEAK_QUEUE] = run->tot_peak;
+    if (spiked) {
+        kpi[SIM_K_DRAIN] = (double)run->tot_drain_ms / HD_MS_PER_MIN;
+    }
+    for (size_t t = 0; t < sc->nteams; t++) {
+        const struct team_st *ts = &run->teams[t];
+        double lam = (double)ts->enq_n / win_h;
+        double w = ratio(ts->wait_sum_ms / HD_MS_PER_MIN, (double)ts->left_n);
+        kpi[sim_kpi_team(t, SIM_T_ARRIVALS_PER_H)] = lam;
+        kpi[sim_kpi_team(t, SIM_T_WAIT_MEAN)] = w;
+        kpi[sim_kpi_team(t, SIM_T_P_WAIT)] = ratio((double)ts->waited_n, (double)ts->left_n);
+        kpi[sim_kpi_team(t, SIM_T_ANSWERED)] = ratio((double)ts->answered_n, (double)ts->left_n);
+        kpi[sim_kpi_team(t, SIM_T_QUEUE_MEAN)] = ts->area_q / win_ms;
+        kpi[sim_kpi_team(t, SIM_T_LITTLE_LW)] = isnan(w) ? 0 : lam / 60.0 * w;
+        kpi[sim_kpi_team(t, SIM_T_UTIL)] = ratio(ts->area_busy, ts->area_staff);
+        kpi[sim_kpi_team(t, SIM_T_PEAK_QUEUE)] = ts->peak_q;
+        if (spiked) {
+            kpi[sim_kpi_team(t, SIM_T_DRAIN)] = (double)ts->drain_ms / HD_MS_PER_MIN;
+        }
+        for (int p = 0; p < SIM_NPRIO; p++) {
+            kpi[sim_kpi_team(t, (enum sim_kpi_team)(SIM_T_WAIT_P1 + p))] =
+                ratio(ts->wprio_sum[p] / HD_MS_PER_MIN, (double)ts->wprio_n[p]);
+        }
+    }
+}
+
+int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint32_t rep,
+                        uint64_t seed, double *kpi, int64_t *series, FILE *log, FILE *truth,
+                        uint64_t *events, struct hd_err *err)
+{
+    const struct sim_scenario *sc = run->sc;
+    int64_t stop = sc->horizon_ms + sc->drain_ms;
+    struct sim_event e;
+    int rc = HD_OK;
+
+    reset(run, pol, rep, seed);
+    run->err = err;
+    run->series = series;
+    run->nsamples = series ? sim_series_samples(sc) : 0;
+    run->log = log;
+    run->truth = truth;
+    emit_begin(run);
+
+    for (size_t t = 0; t < sc->nteams; t++) {
+        run->teams[t].staff = sim_week_at(sc, &sc->teams[t].staff, 0);
+        int64_t next = sim_week_next(sc, &sc->teams[t].staff, 0);
+        if (next != INT64_MAX) {
+            sim_cal_push(&run->cal, next, EV_SHIFT, (uint32_t)t, 0, 0);
+        }
+    }
+    if (sc->nspikes && sc->spikes[0].end_ms <= sc->horizon_ms && sc->spikes[0].start_ms >= 0) {
+        sim_cal_push(&run->cal, sc->spikes[0].start_ms, EV_SPIKE_START, 0, 0, 0);
+        sim_cal_push(&run->cal, sc->spikes[0].end_ms, EV_SPIKE_END, 0, 0, 0);
+    }
+    if (run->nsamples) {
+        sim_cal_push(&run->cal, 0, EV_SAMPLE, 0, 0, 0);
+    }
+    arrival_segment(run, 0);
+    schedule_arrival(run);
+
+    while (sim_cal_pop(&run->cal, &e)) {
+        if (e.t_ms > stop) {
+            break;
+        }
+        run->now = e.t_ms;
+        run->events++;
+        switch (e.kind) {
+        case EV_ARRIVAL:
+            rc = arrival(run);
+            break;
+        case EV_END:
+            service_end(run, e.a, e.b);
+            break;
+        case EV_SHIFT:
+            shift_change(run, e.a);
+            break;
+        case EV_TIMER:
+            timer_fired(run, &e);
+            break;
+        case EV_LATE:
+            if (tk_at(run, e.a)->id == e.gen) {
+                enqueue(run, e.a, (uint32_t)sc->sec_team);
+            }
+            break;
+        case EV_CONTAIN:
+            if (tk_at(run, e.a)->id == e.gen) {
+                struct sim_ticket *tk = tk_at(run, e.a);
+                emit_contained(run, tk);
+                record_ttc(run, tk, run->now);
+                resolved(run, tk);
+                ticket_free(run, e.a);
+            }
+            break;
+        case EV_SAMPLE:
+            sample(run, e.a);
+            break;
+        case EV_SPIKE_START:
+            spike_start(run);
+            break;
+        case EV_SPIKE_END:
+            spike_end(run);
+            break;
+        default:
+            break;
+        }
+        if (rc || run->rc) {
+            rc = rc ? rc : run->rc;
+            break;
+        }
+        if (run->now >= sc->horizon_ms && run->tickets.live == 0) {
+            break;
+        }
+    }
+    /* Close the books: time integrals to the horizon, tickets still open. */
+    for (size_t t = 0; t < sc->nteams; t++) {
+        team_touch(run, &run->teams[t], sc->horizon_ms > run->now ? sc->horizon_ms : run->now);
+        if (run->teams[t].watching) {
+            run->teams[t].drain_ms = run->now - run->spike_end_ms;
+        }
+    }
+    if (run->tot_watching) {
+        run->tot_drain_ms = run->now - run->spike_end_ms;
+    }
+    for (uint32_t i = 0; i < run->tickets.used; i++) {
+        struct sim_ticket *tk = tk_at(run, i);
+        if (!rc && tk->id != 0 && tk->in_window) {
+            finish_tallies(run, tk);
+            if (tk->is_sec) {
+                /* Censored at the end of the run: counted, and as a lower bound. */
+                run->uncontained++;
+                record_ttc(run, tk, run->now);
+            }
+            if (sc->sla_resolve_ms[tk->priority] && !((tk->flags & SIM_TF_RESOLVED))) {
+                run->sla_res_n++;
+            }
+            if (sc->sla_response_ms[tk->priority] && tk->first_ms < 0) {
+                run->sla_resp_n++;
+            }
+        }
+    }
+    if (!rc) {
+        results(run, kpi);
+        rc = emit_end(run);
+    }
+    if (events) {
+        *events = run->events;
+    }
+    return rc;
+}

@@ -1,0 +1,102 @@
+/* Tests for simulator/cal.c: the event calendar's ordering and the entity pool. */
+#include "simulator/cal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+static void cal_pop__equal_times__come_out_in_insertion_order(void **state)
+{
+    struct sim_cal c;
+    struct sim_event e;
+    (void)state;
+
+    sim_cal_init(&c);
+    for (uint32_t i = 0; i < 1000; i++) {
+        sim_cal_push(&c, 42, 1, i, 0, 0);
+    }
+    for (uint32_t i = 0; i < 1000; i++) {
+        assert_true(sim_cal_pop(&c, &e));
+        assert_int_equal(e.t_ms, 42);
+        assert_int_equal(e.a, i);
+    }
+    assert_false(sim_cal_pop(&c, &e));
+    sim_cal_release(&c);
+}
+
+static void cal_pop__random_times__sorted_by_time_then_sequence(void **state)
+{
+    struct sim_cal c;
+    struct sim_event e, prev;
+    uint64_t x = 12345;
+    (void)state;
+
+    sim_cal_init(&c);
+    for (uint32_t i = 0; i < 20000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        sim_cal_push(&c, (int64_t)((x >> 33) % 500), 0, i, 0, 0);
+        if (i % 3 == 0) {
+            assert_true(sim_cal_pop(&c, &e)); /* interleave pops and pushes */
+        }
+    }
+    assert_true(sim_cal_pop(&c, &prev));
+    while (sim_cal_pop(&c, &e)) {
+        assert_true(e.t_ms > prev.t_ms || (e.t_ms == prev.t_ms && e.seq > prev.seq));
+        prev = e;
+    }
+    sim_cal_release(&c);
+}
+
+static void cal_peek__empty_and_nonempty__null_then_earliest(void **state)
+{
+    struct sim_cal c;
+    (void)state;
+
+    sim_cal_init(&c);
+    assert_null(sim_cal_peek(&c));
+    sim_cal_push(&c, 9, 0, 1, 0, 0);
+    sim_cal_push(&c, 3, 0, 2, 0, 0);
+    assert_int_equal(sim_cal_peek(&c)->a, 2);
+    sim_cal_clear(&c);
+    assert_null(sim_cal_peek(&c));
+    sim_cal_release(&c);
+}
+
+static void pool_get__after_put__reuses_the_freed_slot(void **state)
+{
+    struct sim_pool p;
+    uint32_t a, b, c;
+    (void)state;
+
+    sim_pool_init(&p, 24, 2);
+    a = sim_pool_get(&p);
+    b = sim_pool_get(&p);
+    c = sim_pool_get(&p); /* grows */
+    assert_int_equal(a, 0);
+    assert_int_equal(b, 1);
+    assert_int_equal(c, 2);
+    assert_int_equal(p.live, 3);
+    sim_pool_put(&p, b);
+    assert_int_equal(sim_pool_get(&p), b);
+    memset(sim_pool_at(&p, c), 0xab, 24);
+    sim_pool_clear(&p);
+    assert_int_equal(p.live, 0);
+    assert_int_equal(sim_pool_get(&p), 0);
+    sim_pool_release(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cal_pop__equal_times__come_out_in_insertion_order),
+        cmocka_unit_test(cal_pop__random_times__sorted_by_time_then_sequence),
+        cmocka_unit_test(cal_peek__empty_and_nonempty__null_then_earliest),
+        cmocka_unit_test(pool_get__after_put__reuses_the_freed_slot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
