@@ -90,7 +90,7 @@ struct hd_policy_queue {
 
 size_t hd_policy_queue_count(const struct hd_policy *p);
 
-/* Queue `i` (0 <= i < count), in the order the policy lists them. */
+/* Queue `i` in the order the policy lists them; NULL when i >= count. */
 const struct hd_policy_queue *hd_policy_queue(const struct hd_policy *p, size_t i);
 
 /* Index of the queue named `name` (exact match), or -1. O(queues). */
@@ -107,10 +107,10 @@ long hd_policy_queue_for_group(const struct hd_policy *p, const char *group);
 
 size_t hd_policy_rule_count(const struct hd_policy *p);
 
-/* The id of rule `i` (0 <= i < count). */
+/* The id of rule `i` (in policy order); NULL when i >= count. */
 const char *hd_policy_rule_id(const struct hd_policy *p, size_t i);
 
-/* The rule's "description", or "" when it has none. */
+/* The rule's "description", or "" when it has none; NULL when i >= count. */
 const char *hd_policy_rule_description(const struct hd_policy *p, size_t i);
 
 /*
@@ -150,7 +150,7 @@ struct hd_policy_timer {
 
 size_t hd_policy_timer_count(const struct hd_policy *p);
 
-/* Timer `i` (0 <= i < count), in the order the policy lists them. */
+/* Timer `i` in the order the policy lists them; NULL when i >= count. */
 const struct hd_policy_timer *hd_policy_timer(const struct hd_policy *p, size_t i);
 
 /*
