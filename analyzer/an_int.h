@@ -89,7 +89,7 @@ extern const char *const an_builtin_profiles[];
 /* Whether s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int an_utf8_valid(const char *s, size_t len);
 
-/* 64-bit FNV-1a, continued from h (start with AN_HASH_INIT). */
+/* A fast 64-bit hash of n bytes, continued from h (start with AN_HASH_INIT). */
 #define AN_HASH_INIT 0xcbf29ce484222325ull
 uint64_t an_hash(uint64_t h, const void *p, size_t n);
 

@@ -27,12 +27,12 @@
 #include "core/time.h"
 
 #define RAW_CAP 4096
-#define CHUNK (1 << 20)
+#define CHUNK   (1 << 20)
 
 static const char *const reason_names[AN_REJ__COUNT] = {
-    "wrong_columns", "unterminated_quote", "field_too_long", "invalid_utf8",
-    "missing_ticket", "bad_time", "time_too_early", "time_too_late",
-    "bad_kind", "bad_value", "bad_json", "too_many_events",
+    "wrong_columns",  "unterminated_quote", "field_too_long", "invalid_utf8",
+    "missing_ticket", "bad_time",           "time_too_early", "time_too_late",
+    "bad_kind",       "bad_value",          "bad_json",       "too_many_events",
 };
 
 const char *an_reject_reason_name(enum an_reject_reason r)
@@ -90,7 +90,9 @@ void ing_reject(struct ing *c, uint32_t line, uint32_t last_line, enum an_reject
     if (rawlen > RAW_CAP) {
         struct hd_buf b = HD_BUF_INIT;
         hd_buf_add(&b, raw, RAW_CAP, NULL);
-        hd_buf_addf(&b, NULL, "... (truncated, %zu bytes in all)", rawlen);
+        /* Only the first bytes of a long CSV record are captured at all, so
+         * rawlen need not be the record's full length: do not claim one. */
+        hd_buf_addf(&b, NULL, "... (truncated to %d bytes)", RAW_CAP);
         rj->raw = hd_buf_detach(&b, NULL);
     } else {
         rj->raw = hd_xstrndup(raw ? raw : "", raw ? rawlen : 0);
@@ -109,6 +111,9 @@ int ing_seen_row(struct ing *c, uint64_t h)
     }
     if ((c->nseen + 1) * 2 > c->seen_size) {
         size_t n = c->seen_size ? c->seen_size * 2 : 4096;
+        while (n < c->expect_rows * 2 && n < ((size_t)1 << 26)) {
+            n *= 2; /* size for the whole file at once: rehashing was a hot spot */
+        }
         uint64_t *s = hd_xcalloc(n, sizeof(*s));
         for (size_t i = 0; i < c->seen_size; i++) {
             if (c->seen[i]) {
@@ -249,8 +254,7 @@ int ing_priority(struct ing *c, const struct ing_row *r, int *prio)
     if (!*prio) {
         ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
                    "bad priority '%.*s' in column '%s' (P1..P5, 1..5, or '1 - Critical')",
-                   (int)r->len[AN_F_PRIORITY], r->val[AN_F_PRIORITY],
-                   c->p->columns[AN_F_PRIORITY]);
+                   (int)r->len[AN_F_PRIORITY], r->val[AN_F_PRIORITY], c->p->columns[AN_F_PRIORITY]);
         return 1;
     }
     return 0;
@@ -311,8 +315,9 @@ static int need(struct ing *c, const struct ing_row *r, enum an_field f, enum hd
     if (r->len[f]) {
         return 0;
     }
+    const char *name = hd_kind_name(k);
     ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
-               "a '%s' event needs a value in column '%s'", hd_kind_name(k),
+               "%s '%s' event needs a value in column '%s'", name[0] == 'e' ? "an" : "a", name,
                c->p->columns[f] ? c->p->columns[f] : an_field_name(f));
     return 1;
 }
@@ -450,8 +455,8 @@ static void event_row(struct ing *c, const struct ing_row *r)
         add_event(c, &ev);
     }
     /* An `assigned` row, or an `opened` row naming its first owner. */
-    if (kind == HD_KIND_ASSIGNED || (kind == HD_KIND_OPENED && (r->len[AN_F_GROUP] ||
-                                                                  r->len[AN_F_AGENT]))) {
+    if (kind == HD_KIND_ASSIGNED ||
+        (kind == HD_KIND_OPENED && (r->len[AN_F_GROUP] || r->len[AN_F_AGENT]))) {
         struct an_event a = ev;
         a.kind = HD_KIND_ASSIGNED;
         a.text = 0;
@@ -577,8 +582,8 @@ static void csv_header(struct ing *c)
         c->colidx[f] = header_index(c, c->p->columns[f]);
         if (c->colidx[f] < 0 && !c->optional_columns) {
             hd_err_set(c->err, HD_EINPUT, c->path, c->row_line,
-                       "no column '%s' (mapped to '%s'); is this a %s export?",
-                       c->p->columns[f], an_field_name(f), c->p->name);
+                       "no column '%s' (mapped to '%s'); is this a %s export?", c->p->columns[f],
+                       an_field_name(f), c->p->name);
             c->fatal = 1;
             return;
         }
@@ -650,9 +655,8 @@ static void csv_record(int term, void *data)
     r.raw = c->raw.buf;
     r.rawlen = c->raw.len;
     /* Identity of a row: its fields, so CRLF vs LF does not matter. */
-    for (size_t i = 0; i < c->nfields; i++) {
-        h = an_hash(h, c->fbuf.buf + c->foff[i], c->foff[i + 1] - c->foff[i] + 1);
-    }
+    h = an_hash(h, c->fbuf.buf, c->fbuf.len);
+    h = an_hash(h, c->foff, (c->nfields + 1) * sizeof(*c->foff));
     ing_row(c, &r, h);
 done:
     c->nfields = 0;
@@ -682,27 +686,128 @@ static int space_none(unsigned char ch)
     return 0; /* keep spaces: RFC 4180 says they are part of the field */
 }
 
+static int csv_start(struct csv_parser *p)
+{
+    if (csv_init(p, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        return -1;
+    }
+    csv_set_realloc_func(p, capped_realloc);
+    csv_set_space_func(p, space_none);
+    return 0;
+}
+
+/*
+ * An unterminated quote would swallow the rest of the file into one field.
+ * So the physical lines of the record being read are kept (`pend`), and
+ * when a record that spans lines cannot end (the input ends inside its
+ * quoted field, or it grows past the size limit), only its first line is
+ * rejected and the lines after it are read again (`replay`). Every row it
+ * ran over is then accounted for on its own. docs/schema.md, "Reject
+ * reasons".
+ */
+struct csv_lines {
+    struct hd_buf pend;   /* the current record's lines, as read */
+    struct hd_buf replay; /* lines to read again before reading on */
+    size_t replay_pos;
+};
+
+/* The next physical line: replayed lines first, then the reader. */
+static int csv_next_line(struct csv_lines *cl, struct ing_reader *rd, const char **line,
+                         size_t *len, struct hd_err *err)
+{
+    if (cl->replay_pos < cl->replay.len) {
+        const char *s = cl->replay.buf + cl->replay_pos;
+        const char *nl = memchr(s, '\n', cl->replay.len - cl->replay_pos);
+        *line = s;
+        *len = nl ? (size_t)(nl - s) + 1 : cl->replay.len - cl->replay_pos;
+        cl->replay_pos += *len;
+        return HD_OK;
+    }
+    if (cl->replay.len) {
+        hd_buf_reset(&cl->replay); /* the caller is done with the last replayed line */
+        cl->replay_pos = 0;
+    }
+    return ing_reader_line(rd, line, len, err);
+}
+
+/*
+ * The record that began on c->row_line cannot end: reject its first line,
+ * queue the lines after it to be read again, and forget the record. The
+ * caller restarts the parser and must not touch the current line again
+ * (it may have lived in the old replay buffer).
+ */
+static void csv_requeue(struct ing *c, struct csv_lines *cl, enum an_reject_reason why,
+                        const char *what)
+{
+    const char *s = cl->pend.buf;
+    const char *nl = memchr(s, '\n', cl->pend.len);
+    size_t first = nl ? (size_t)(nl - s) + 1 : cl->pend.len;
+    size_t keep = first;
+    struct hd_buf nb;
+
+    while (keep && (s[keep - 1] == '\n' || s[keep - 1] == '\r')) {
+        keep--;
+    }
+    c->res->rows_read++;
+    ing_reject(c, c->row_line, c->row_line, why, s, keep,
+               "quoted field opened in this row %s; lines %u-%u are read again", what,
+               c->row_line + 1, c->line);
+    hd_buf_init(&nb, 0);
+    hd_buf_add(&nb, s + first, cl->pend.len - first, NULL);
+    hd_buf_add(&nb, cl->replay.buf + cl->replay_pos, cl->replay.len - cl->replay_pos, NULL);
+    hd_buf_release(&cl->replay);
+    cl->replay = nb;
+    cl->replay_pos = 0;
+    hd_buf_reset(&cl->pend);
+    c->line = c->row_line;
+    c->nfields = 0;
+    c->csv_overflow = 0;
+    c->csv_field_too_long = 0;
+    hd_buf_reset(&c->fbuf);
+}
+
 int ing_csv(struct ing *c, struct ing_reader *rd)
 {
     struct csv_parser p;
+    struct csv_lines cl;
     const char *line;
-    size_t len;
+    size_t len, pend_limit;
     int rc = HD_OK;
 
-    if (csv_init(&p, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+    /* libcsv keeps a quoted field's closing quote until it sees what follows,
+     * and wants room for that next character and the NUL before reading it. */
+    csv_cap = c->o->max_field + 3;
+    if (csv_start(&p) != 0) {
         return hd_err_set(c->err, HD_EINTERNAL, c->path, 0, "cannot initialise the CSV parser");
     }
-    csv_cap = c->o->max_field + 2;
-    csv_set_realloc_func(&p, capped_realloc);
-    csv_set_space_func(&p, space_none);
     hd_buf_init(&c->fbuf, c->o->max_field * 4 + 4096);
     hd_buf_init(&c->raw, 0);
-    while ((rc = ing_reader_line(rd, &line, &len, c->err)) == HD_OK && line) {
+    hd_buf_init(&cl.pend, 0);
+    hd_buf_init(&cl.replay, 0);
+    cl.replay_pos = 0;
+    pend_limit = c->fbuf.cap * 2;
+    for (;;) {
+        rc = csv_next_line(&cl, rd, &line, &len, c->err);
+        if (rc) {
+            break;
+        }
+        if (!line) {
+            if (c->have_header && p.pstate == CSV_STATE_FIELD_BEGUN && p.quoted &&
+                c->line > c->row_line) {
+                csv_requeue(c, &cl, AN_REJ_QUOTE, "is not closed by the end of the file");
+                csv_free(&p);
+                csv_start(&p);
+                continue;
+            }
+            break;
+        }
         c->line++;
         if (p.pstate == CSV_STATE_ROW_NOT_BEGUN && c->nfields == 0) {
             c->row_line = c->line;
             hd_buf_reset(&c->raw);
+            hd_buf_reset(&cl.pend);
         }
+        hd_buf_add(&cl.pend, line, len, NULL);
         if (c->raw.len < RAW_CAP * 2) {
             size_t keep = len;
             while (keep && (line[keep - 1] == '\n' || line[keep - 1] == '\r')) {
@@ -715,13 +820,22 @@ int ing_csv(struct ing *c, struct ing_reader *rd)
         }
         c->row_done = 0;
         if (csv_parse(&p, line, len, csv_field, csv_record, c) != len) {
+            csv_free(&p);
+            csv_start(&p);
+            if (c->have_header && c->line > c->row_line) {
+                /* Past the limit inside a field that began on an earlier line. */
+                csv_requeue(c, &cl, AN_REJ_FIELD_SIZE, "is still open past the size limit");
+                continue;
+            }
             /* Out of room for a field: reject what we have and restart at the next line. */
             c->csv_field_too_long = c->nfields + 1;
-            csv_free(&p);
-            csv_init(&p, CSV_STRICT_FINI | CSV_APPEND_NULL);
-            csv_set_realloc_func(&p, capped_realloc);
-            csv_set_space_func(&p, space_none);
             csv_record('\n', c);
+        } else if (c->have_header && cl.pend.len > pend_limit && c->line > c->row_line &&
+                   p.pstate != CSV_STATE_ROW_NOT_BEGUN) {
+            csv_free(&p);
+            csv_start(&p);
+            csv_requeue(c, &cl, AN_REJ_FIELD_SIZE, "is still open past the size limit");
+            continue;
         }
         if (c->fatal) {
             break;
@@ -735,8 +849,7 @@ int ing_csv(struct ing *c, struct ing_reader *rd)
         if (open_quote) {
             c->res->rows_read++;
             ing_reject(c, c->row_line, c->line, AN_REJ_QUOTE, c->raw.buf, c->raw.len,
-                       "unterminated quoted field from line %u to the end of the file (%u lines)",
-                       c->row_line, c->line - c->row_line + 1);
+                       "quoted field opened in this row is not closed by the end of the file");
             c->nfields = 0;
         } else {
             csv_fini(&p, csv_field, csv_record, c);
@@ -745,6 +858,8 @@ int ing_csv(struct ing *c, struct ing_reader *rd)
     csv_free(&p);
     hd_buf_release(&c->fbuf);
     hd_buf_release(&c->raw);
+    hd_buf_release(&cl.pend);
+    hd_buf_release(&cl.replay);
     if (!rc && c->fatal) {
         rc = c->err ? c->err->rc : HD_EINPUT;
     }
@@ -821,6 +936,7 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
     if (rc) {
         goto out;
     }
+    c.expect_rows = (size_t)(rd.size / 48); /* a typical export row is 50-300 bytes */
     first = ing_reader_peek(&rd, err);
     if (first < 0) {
         rc = err ? err->rc : HD_EIO;
@@ -836,15 +952,15 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
         rc = ing_jira(&c, &rd);
     } else if (first == '{' || first == '[') {
         if (c.p->format == AN_FORMAT_CSV && strcmp(c.p->name, "generic")) {
-            rc = hd_err_set(err, HD_EINPUT, path, 1,
-                            "looks like JSON, but profile '%s' reads CSV", c.p->name);
+            rc = hd_err_set(err, HD_EINPUT, path, 1, "looks like JSON, but profile '%s' reads CSV",
+                            c.p->name);
             goto out;
         }
         rc = ing_json(&c, &rd);
     } else {
         if (c.p->format == AN_FORMAT_JSON) {
-            rc = hd_err_set(err, HD_EINPUT, path, 1,
-                            "not JSON, but the mapping says format 'json'");
+            rc =
+                hd_err_set(err, HD_EINPUT, path, 1, "not JSON, but the mapping says format 'json'");
             goto out;
         }
         rc = ing_csv(&c, &rd);

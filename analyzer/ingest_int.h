@@ -77,6 +77,7 @@ struct ing {
     /* duplicate rows */
     uint64_t *seen;
     size_t seen_size, nseen;
+    size_t expect_rows; /* estimate from the file size, for sizing tables */
     /* per-ticket event order within this source */
     uint32_t *ords;
     size_t nords, ords_alloc;

@@ -5,7 +5,9 @@
  */
 #include "analyzer/an_int.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 #include "core/err.h"
 #include "core/model.h"
 
+/* clang-format off */
 static const char *const field_names[AN_F__COUNT] = {
     "ticket",      "time",        "kind",           "group",
     "agent",       "state",       "priority",       "category",
@@ -22,6 +25,7 @@ static const char *const field_names[AN_F__COUNT] = {
     "target",      "opened",      "src_reassignment_count", "src_reopen_count",
     "src_made_sla",
 };
+/* clang-format on */
 
 const char *an_field_name(enum an_field f)
 {
@@ -211,8 +215,8 @@ static int from_json(json_t *root, const char *src, struct an_profile **out, str
                     goto out;
                 }
                 if (!json_is_string(fv) || !json_string_length(fv)) {
-                    rc = hd_err_set(err, HD_EINPUT, src, 0,
-                                    "columns.%s: expected a column name", fk);
+                    rc = hd_err_set(err, HD_EINPUT, src, 0, "columns.%s: expected a column name",
+                                    fk);
                     goto out;
                 }
                 p->columns[f] = hd_xstrdup(json_string_value(fv));
@@ -275,11 +279,18 @@ int an_profile_load(const char *name, const char *map_path, struct an_profile **
 
     *out = NULL;
     if (map_path) {
-        root = json_load_file(map_path, JSON_REJECT_DUPLICATES, &jerr);
+        FILE *f = fopen(map_path, "rb");
+        if (!f) {
+            /* A missing mapping is a configuration error (exit 2), as a missing input is. */
+            return hd_err_set(err, errno == ENOENT ? HD_EINPUT : HD_EIO, map_path, 0,
+                              "cannot open mapping: %s", strerror(errno));
+        }
+        root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+        fclose(f);
         src = map_path;
         if (!root) {
-            return hd_err_set(err, jerr.line > 0 ? HD_EINPUT : HD_EIO, map_path, jerr.line,
-                              "%s", jerr.text);
+            return hd_err_set(err, jerr.line > 0 ? HD_EINPUT : HD_EIO, map_path, jerr.line, "%s",
+                              jerr.text);
         }
     } else if (!strcmp(name, "generic")) {
         root = json_loads(generic_json, 0, &jerr);
@@ -350,12 +361,35 @@ int an_utf8_valid(const char *s, size_t len)
     return 1;
 }
 
+static uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+/*
+ * Eight bytes a step (words read little-endian by memcpy), murmur3-style
+ * mixing and finaliser: ~1 cycle a byte, where byte-wise FNV-1a took ~4
+ * and was the ingest hot spot. Identifies rows and files, not security.
+ */
 uint64_t an_hash(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ull;
+    uint64_t w;
+
+    while (n >= 8) {
+        memcpy(&w, b, 8);
+        h ^= rotl64(w * 0x87c37b91114253d5ull, 31) * 0x4cf5ad432745937full;
+        h = rotl64(h, 27) * 5 + 0x52dce729;
+        b += 8;
+        n -= 8;
     }
+    w = 0;
+    memcpy(&w, b, n);
+    h ^= rotl64((w ^ ((uint64_t)n << 56)) * 0x87c37b91114253d5ull, 31) * 0x4cf5ad432745937full;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     return h;
 }
