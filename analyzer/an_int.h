@@ -63,13 +63,13 @@ struct an_profile {
     enum an_format format;
     enum an_shape shape;
     enum hd_time_fmt time_fmt;
-    char *zone;                  /* NULL: UTC unless --tz */
-    char *columns[AN_F__COUNT];  /* source column per field; NULL = unmapped */
-    char **missing;              /* values that mean "empty", e.g. "?" */
+    char *zone;                 /* NULL: UTC unless --tz */
+    char *columns[AN_F__COUNT]; /* source column per field; NULL = unmapped */
+    char **missing;             /* values that mean "empty", e.g. "?" */
     size_t nmissing;
-    struct an_vmap states;       /* source state -> hd_state name ("none" = ignore) */
-    struct an_vmap kinds;        /* source kind -> hd_kind name */
-    int states_strict;           /* unknown state values reject the row */
+    struct an_vmap states; /* source state -> hd_state name ("none" = ignore) */
+    struct an_vmap kinds;  /* source kind -> hd_kind name */
+    int states_strict;     /* unknown state values reject the row */
 };
 
 /*

@@ -20,10 +20,24 @@
 #include "core/time.h"
 
 static const char *const finding_names[AN_FIND__COUNT] = {
-    "reassignment", "agent_reassignment", "bounce", "ping_pong", "misroute",
-    "first_assignment_misroute", "starts_high", "skips_tier", "moves_down",
-    "unnecessary_escalation", "queue_wait", "waiting_gap", "late_security_escalation",
-    "context_loss", "cadence_breach", "reopen", "priority_churn", "paused_share",
+    "reassignment",
+    "agent_reassignment",
+    "bounce",
+    "ping_pong",
+    "misroute",
+    "first_assignment_misroute",
+    "starts_high",
+    "skips_tier",
+    "moves_down",
+    "unnecessary_escalation",
+    "queue_wait",
+    "waiting_gap",
+    "late_security_escalation",
+    "context_loss",
+    "cadence_breach",
+    "reopen",
+    "priority_churn",
+    "paused_share",
 };
 
 const char *an_finding_name(enum an_finding_kind k)
@@ -342,8 +356,7 @@ static void walk_ticket(struct walk *w, uint32_t ti)
         m->opened_ms = t->opened_ms;
         return;
     }
-    opened = t->opened_ms != AN_TIME_NONE && t->opened_ms <= ev[0].t_ms ? t->opened_ms
-                                                                          : ev[0].t_ms;
+    opened = t->opened_ms != AN_TIME_NONE && t->opened_ms <= ev[0].t_ms ? t->opened_ms : ev[0].t_ms;
     m->opened_ms = opened;
     prev_t = opened;
     int64_t first_done = AN_TIME_NONE, last_done = AN_TIME_NONE, sec_at = AN_TIME_NONE;
@@ -393,8 +406,7 @@ static void walk_ticket(struct walk *w, uint32_t ti)
                 m->reassignments_src_rule++;
             }
             if (seg_start != AN_TIME_NONE && (seg_group || seg_agent)) {
-                add_segment(w, ti, seg_group, seg_agent, seg_start, e->t_ms, seg_state,
-                            seg_worked);
+                add_segment(w, ti, seg_group, seg_agent, seg_start, e->t_ms, seg_state, seg_worked);
             }
             seg_start = e->t_ms;
             seg_group = ng;
@@ -451,8 +463,8 @@ static void walk_ticket(struct walk *w, uint32_t ti)
                         m->tte_ms = e->t_ms - opened;
                         m->security = 1;
                         if (m->tte_ms > cfg->late_security_ms) {
-                            add_finding(w, ti, AN_FIND_LATE_SECURITY, e->t_ms, m->tte_ms, ng, 0,
-                                        ei, UINT32_MAX);
+                            add_finding(w, ti, AN_FIND_LATE_SECURITY, e->t_ms, m->tte_ms, ng, 0, ei,
+                                        UINT32_MAX);
                         }
                     }
                 }
@@ -519,8 +531,8 @@ static void walk_ticket(struct walk *w, uint32_t ti)
                     m->tte_ms = e->t_ms - opened;
                     m->security = 1;
                     if (m->tte_ms > cfg->late_security_ms) {
-                        add_finding(w, ti, AN_FIND_LATE_SECURITY, e->t_ms, m->tte_ms, group, 0,
-                                    ei, UINT32_MAX);
+                        add_finding(w, ti, AN_FIND_LATE_SECURITY, e->t_ms, m->tte_ms, group, 0, ei,
+                                    UINT32_MAX);
                     }
                 }
             }
@@ -541,8 +553,7 @@ static void walk_ticket(struct walk *w, uint32_t ti)
         } else {
             int64_t gap = hd_calendar_elapsed(cfg->calendar, prev_t, end);
             if (gap > cfg->waiting_gap_ms) {
-                add_finding(w, ti, AN_FIND_WAITING_GAP, prev_t, gap, group, 0, prev_ev,
-                            UINT32_MAX);
+                add_finding(w, ti, AN_FIND_WAITING_GAP, prev_t, gap, group, 0, prev_ev, UINT32_MAX);
                 w->r->finds[w->r->nfinds - 1].open_at_end = 1;
             }
         }
@@ -607,11 +618,11 @@ static void walk_ticket(struct walk *w, uint32_t ti)
             add_finding(w, ti, AN_FIND_STARTS_HIGH, w->h[j].start, tier, w->h[j].group, 0,
                         w->h[j].ev_start, UINT32_MAX);
         } else if (last_tier && tier > last_tier + 1) {
-            add_finding(w, ti, AN_FIND_SKIPS_TIER, w->h[j].start, tier - last_tier,
-                        w->h[j].group, w->h[j - 1].group, w->h[j].ev_start, UINT32_MAX);
+            add_finding(w, ti, AN_FIND_SKIPS_TIER, w->h[j].start, tier - last_tier, w->h[j].group,
+                        w->h[j - 1].group, w->h[j].ev_start, UINT32_MAX);
         } else if (last_tier && tier < last_tier) {
-            add_finding(w, ti, AN_FIND_MOVES_DOWN, w->h[j].start, last_tier - tier,
-                        w->h[j].group, w->h[j - 1].group, w->h[j].ev_start, UINT32_MAX);
+            add_finding(w, ti, AN_FIND_MOVES_DOWN, w->h[j].start, last_tier - tier, w->h[j].group,
+                        w->h[j - 1].group, w->h[j].ev_start, UINT32_MAX);
         }
         last_tier = tier;
         if (tier > max_tier) {
@@ -661,13 +672,13 @@ static void walk_ticket(struct walk *w, uint32_t ti)
             at = last;
         }
         if (longest > cfg->cadence_ms[p]) {
-            add_finding(w, ti, AN_FIND_CADENCE_BREACH, at, longest, m->last_group, 0,
-                        UINT32_MAX, UINT32_MAX);
+            add_finding(w, ti, AN_FIND_CADENCE_BREACH, at, longest, m->last_group, 0, UINT32_MAX,
+                        UINT32_MAX);
         }
     }
     if ((int)m->priority_changes >= cfg->priority_churn_min) {
-        add_finding(w, ti, AN_FIND_PRIORITY_CHURN, opened, m->priority_changes, 0, 0,
-                    UINT32_MAX, UINT32_MAX);
+        add_finding(w, ti, AN_FIND_PRIORITY_CHURN, opened, m->priority_changes, 0, 0, UINT32_MAX,
+                    UINT32_MAX);
     }
     if (m->time_to_resolve_ms != AN_TIME_NONE && m->time_to_resolve_ms > 0 &&
         paused_before_done > HD_MS_PER_H &&

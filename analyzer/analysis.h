@@ -76,12 +76,12 @@ struct an_segment {
 
 struct an_finding {
     uint32_t ticket;
-    uint8_t kind;      /* enum an_finding_kind */
+    uint8_t kind; /* enum an_finding_kind */
     uint8_t open_at_end;
-    int64_t t_ms;      /* when it happened */
-    int64_t value_ms;  /* its size (a wait, a gap); 0 when none */
+    int64_t t_ms;           /* when it happened */
+    int64_t value_ms;       /* its size (a wait, a gap); 0 when none */
     uint32_t group, group2; /* the group concerned, and the other one */
-    uint32_t ev, ev2;  /* evidence: event indexes (UINT32_MAX none) */
+    uint32_t ev, ev2;       /* evidence: event indexes (UINT32_MAX none) */
 };
 
 struct an_tmetrics {

@@ -29,39 +29,39 @@ enum an_event_flags {
 
 struct an_event {
     int64_t t_ms;
-    uint32_t ticket;    /* index into an_data.tickets */
-    uint32_t source;    /* index into an_data.sources */
-    uint32_t line;      /* 1-based line of the input row that caused it */
-    uint32_t ord;       /* order among the ticket's events within its source */
-    uint32_t group;     /* intern ids; 0 = none */
+    uint32_t ticket; /* index into an_data.tickets */
+    uint32_t source; /* index into an_data.sources */
+    uint32_t line;   /* 1-based line of the input row that caused it */
+    uint32_t ord;    /* order among the ticket's events within its source */
+    uint32_t group;  /* intern ids; 0 = none */
     uint32_t agent;
     uint32_t category;
     uint32_t subcategory;
-    uint32_t text;      /* note text, or linked ticket, or escalation target */
-    uint8_t kind;       /* enum hd_kind */
-    uint8_t state;      /* enum hd_state, for state events */
-    uint8_t priority;   /* 1..5 for priority events (and opened, if known) */
-    uint8_t flags;      /* enum an_event_flags */
-    int64_t db_id;      /* events.id once stored or loaded; 0 before */
+    uint32_t text;    /* note text, or linked ticket, or escalation target */
+    uint8_t kind;     /* enum hd_kind */
+    uint8_t state;    /* enum hd_state, for state events */
+    uint8_t priority; /* 1..5 for priority events (and opened, if known) */
+    uint8_t flags;    /* enum an_event_flags */
+    int64_t db_id;    /* events.id once stored or loaded; 0 before */
 };
 
 struct an_ticket {
-    uint32_t client;    /* intern ids; 0 = none */
-    uint32_t key;       /* the source's ticket id, e.g. INC0000045 */
+    uint32_t client; /* intern ids; 0 = none */
+    uint32_t key;    /* the source's ticket id, e.g. INC0000045 */
     uint32_t title, description, category, subcategory, requester, requester_tier;
     uint32_t asset, asset_class, channel;
-    int priority;       /* latest known 1..5; 0 unknown */
-    int64_t opened_ms;  /* AN_TIME_NONE when unknown */
+    int priority;                   /* latest known 1..5; 0 unknown */
+    int64_t opened_ms;              /* AN_TIME_NONE when unknown */
     int32_t src_reassignment_count; /* the source's own counters; -1 unknown */
     int32_t src_reopen_count;
-    int32_t src_made_sla;           /* 1, 0, or -1 unknown */
-    uint32_t first;     /* first event index (after an_data_finish) */
+    int32_t src_made_sla; /* 1, 0, or -1 unknown */
+    uint32_t first;       /* first event index (after an_data_finish) */
     uint32_t nevents;
-    int64_t db_id;      /* tickets.id once stored or loaded; 0 before */
+    int64_t db_id; /* tickets.id once stored or loaded; 0 before */
 };
 
 struct an_source {
-    char *path;         /* as the user named it ("-" for stdin) */
+    char *path; /* as the user named it ("-" for stdin) */
     char *profile;
     int64_t db_id;
 };
@@ -77,7 +77,7 @@ struct an_data {
     /* ticket lookup: open addressing over (client, key) -> index + 1 */
     uint32_t *tmap;
     size_t tmap_size;
-    int finished;       /* an_data_finish() ran since the last change */
+    int finished; /* an_data_finish() ran since the last change */
 };
 
 /* Initialise an empty dataset; release with an_data_release. */

@@ -46,10 +46,9 @@ static void evidence(const struct an_data *d, const struct an_finding *f, char *
             continue;
         }
         const struct an_event *e = &d->events[evs[k]];
-        off += (size_t)snprintf(buf + off, n - off, "%sevent %lld (%s:%u)", off ? "; " : "",
-                                (long long)e->db_id,
-                                e->source < d->nsources ? d->sources[e->source].path : "?",
-                                e->line);
+        off += (size_t)snprintf(
+            buf + off, n - off, "%sevent %lld (%s:%u)", off ? "; " : "", (long long)e->db_id,
+            e->source < d->nsources ? d->sources[e->source].path : "?", e->line);
     }
 }
 
@@ -62,8 +61,9 @@ int an_derive_save(struct hd_store *st, const struct an_data *d, const struct an
 
     rc = hd_store_begin(st, err);
     if (!rc) {
-        rc = hd_store_exec(st, "DELETE FROM segments; DELETE FROM findings;"
-                               " DELETE FROM ticket_metrics;",
+        rc = hd_store_exec(st,
+                           "DELETE FROM segments; DELETE FROM findings;"
+                           " DELETE FROM ticket_metrics;",
                            err);
     }
     if (!rc) {
@@ -126,8 +126,7 @@ int an_derive_save(struct hd_store *st, const struct an_data *d, const struct an
         }
         evidence(d, f, ev, sizeof(ev));
         sqlite3_bind_int64(fd, 1, d->tickets[f->ticket].db_id);
-        sqlite3_bind_text(fd, 2, an_finding_name((enum an_finding_kind)f->kind), -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(fd, 2, an_finding_name((enum an_finding_kind)f->kind), -1, SQLITE_STATIC);
         sqlite3_bind_int64(fd, 3, f->t_ms);
         sqlite3_bind_int64(fd, 4, f->value_ms);
         bind_name(fd, 5, d, f->group);
@@ -143,9 +142,16 @@ int an_derive_save(struct hd_store *st, const struct an_data *d, const struct an
         bind_time(tm, 4, m->closed_ms);
         bind_name(tm, 5, d, m->first_group);
         bind_name(tm, 6, d, m->last_group);
-        uint32_t v[10] = {m->groups,    m->reassignments, m->agent_reassignments,
-                          m->reassignments_src_rule, m->bounces, m->ping_pongs, m->misroutes,
-                          m->reopens,   m->priority_changes, 0};
+        uint32_t v[10] = {m->groups,
+                          m->reassignments,
+                          m->agent_reassignments,
+                          m->reassignments_src_rule,
+                          m->bounces,
+                          m->ping_pongs,
+                          m->misroutes,
+                          m->reopens,
+                          m->priority_changes,
+                          0};
         for (int k = 0; k < 9; k++) {
             sqlite3_bind_int64(tm, 7 + k, v[k]);
         }

@@ -22,15 +22,15 @@ struct hd_err;
 typedef void an_progress_fn(void *ctx, const char *line);
 
 struct an_ingest_opts {
-    const char *profile;     /* "generic", "servicenow", "jira"; NULL with map_path */
-    const char *map_path;    /* a user's mapping JSON (--map) */
-    const char *client;      /* --client: every ticket of the file belongs to it */
-    const char *tz;          /* --tz: zone for times without an offset */
-    int64_t not_before_ms;   /* earlier times are rejected (default 1990-01-01) */
-    int64_t not_after_ms;    /* later times are rejected (the export date) */
-    size_t max_field;        /* longest accepted field in bytes */
+    const char *profile;          /* "generic", "servicenow", "jira"; NULL with map_path */
+    const char *map_path;         /* a user's mapping JSON (--map) */
+    const char *client;           /* --client: every ticket of the file belongs to it */
+    const char *tz;               /* --tz: zone for times without an offset */
+    int64_t not_before_ms;        /* earlier times are rejected (default 1990-01-01) */
+    int64_t not_after_ms;         /* later times are rejected (the export date) */
+    size_t max_field;             /* longest accepted field in bytes */
     size_t max_events_per_ticket; /* rows past this for one ticket are rejected */
-    an_progress_fn *progress; /* NULL: no progress lines */
+    an_progress_fn *progress;     /* NULL: no progress lines */
     void *progress_ctx;
 };
 
@@ -38,18 +38,18 @@ struct an_ingest_opts {
 void an_ingest_opts_init(struct an_ingest_opts *o);
 
 enum an_reject_reason {
-    AN_REJ_COLUMNS,     /* wrong number of columns */
-    AN_REJ_QUOTE,       /* unterminated quoted field */
-    AN_REJ_FIELD_SIZE,  /* a field longer than the limit */
-    AN_REJ_UTF8,        /* invalid UTF-8 */
-    AN_REJ_NO_TICKET,   /* missing ticket id */
-    AN_REJ_TIME,        /* missing or unparsable time */
-    AN_REJ_TIME_EARLY,  /* time before the earliest plausible date */
-    AN_REJ_TIME_LATE,   /* time after the export date */
-    AN_REJ_KIND,        /* missing or unknown event kind */
-    AN_REJ_VALUE,       /* a value the kind needs is missing or unknown */
-    AN_REJ_JSON,        /* invalid JSON */
-    AN_REJ_TOO_MANY,    /* more events for one ticket than the limit */
+    AN_REJ_COLUMNS,    /* wrong number of columns */
+    AN_REJ_QUOTE,      /* unterminated quoted field */
+    AN_REJ_FIELD_SIZE, /* a field longer than the limit */
+    AN_REJ_UTF8,       /* invalid UTF-8 */
+    AN_REJ_NO_TICKET,  /* missing ticket id */
+    AN_REJ_TIME,       /* missing or unparsable time */
+    AN_REJ_TIME_EARLY, /* time before the earliest plausible date */
+    AN_REJ_TIME_LATE,  /* time after the export date */
+    AN_REJ_KIND,       /* missing or unknown event kind */
+    AN_REJ_VALUE,      /* a value the kind needs is missing or unknown */
+    AN_REJ_JSON,       /* invalid JSON */
+    AN_REJ_TOO_MANY,   /* more events for one ticket than the limit */
     AN_REJ__COUNT
 };
 
@@ -57,17 +57,17 @@ enum an_reject_reason {
 const char *an_reject_reason_name(enum an_reject_reason r);
 
 struct an_reject {
-    uint32_t source;  /* index into the dataset's sources */
-    uint32_t line;    /* first line of the row */
+    uint32_t source;    /* index into the dataset's sources */
+    uint32_t line;      /* first line of the row */
     uint32_t last_line; /* last line (a quoted field may span lines) */
-    uint8_t reason;   /* enum an_reject_reason */
-    char *detail;     /* one line: what exactly was wrong */
-    char *raw;        /* the row's text, capped at 4 KiB */
+    uint8_t reason;     /* enum an_reject_reason */
+    char *detail;       /* one line: what exactly was wrong */
+    char *raw;          /* the row's text, capped at 4 KiB */
 };
 
 struct an_ingest_result {
-    uint32_t source;  /* the dataset source index of this file */
-    char digest[17];  /* hex content hash: identifies the file */
+    uint32_t source; /* the dataset source index of this file */
+    char digest[17]; /* hex content hash: identifies the file */
     uint64_t bytes;
     uint64_t rows_read, rows_used, rows_rejected, rows_duplicate;
     uint64_t events;  /* events produced */
@@ -76,7 +76,7 @@ struct an_ingest_result {
     int64_t first_ms, last_ms; /* span of event times; AN_TIME_NONE if none */
     struct an_reject *rejects;
     size_t nrejects, rejects_alloc;
-    int header_only;  /* the file had a header and no data rows */
+    int header_only; /* the file had a header and no data rows */
 };
 
 /* Zero a result; release frees its rejects. */

@@ -80,8 +80,8 @@ int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err)
         t->asset = col_id(d, s, 10);
         t->asset_class = col_id(d, s, 11);
         t->channel = col_id(d, s, 12);
-        t->opened_ms = sqlite3_column_type(s, 13) == SQLITE_NULL ? AN_TIME_NONE
-                                                                 : sqlite3_column_int64(s, 13);
+        t->opened_ms =
+            sqlite3_column_type(s, 13) == SQLITE_NULL ? AN_TIME_NONE : sqlite3_column_int64(s, 13);
         t->src_reassignment_count = col_int(s, 14);
         t->src_reopen_count = col_int(s, 15);
         t->src_made_sla = col_int(s, 16);
@@ -118,8 +118,8 @@ int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err)
         }
         e.ticket = map[tid];
         e.t_ms = sqlite3_column_int64(s, 1);
-        e.kind = (uint8_t)hd_kind_from_name((const char *)kind, kind ? strlen((const char *)kind)
-                                                                     : 0);
+        e.kind =
+            (uint8_t)hd_kind_from_name((const char *)kind, kind ? strlen((const char *)kind) : 0);
         if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
             e.group = col_id(d, s, 3);
             e.flags |= AN_EV_GROUP;
@@ -128,9 +128,9 @@ int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err)
             e.agent = col_id(d, s, 4);
             e.flags |= AN_EV_AGENT;
         }
-        e.state = (uint8_t)(state ? hd_state_from_name((const char *)state,
-                                                       strlen((const char *)state))
-                                  : 0);
+        e.state =
+            (uint8_t)(state ? hd_state_from_name((const char *)state, strlen((const char *)state))
+                            : 0);
         e.priority = (uint8_t)(col_int(s, 6) > 0 ? col_int(s, 6) : 0);
         e.category = col_id(d, s, 7);
         e.subcategory = col_id(d, s, 8);

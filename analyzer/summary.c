@@ -124,9 +124,9 @@ static json_t *buckets_json(struct buckets *bs, const char *keyname)
         json_object_set_new(o, keyname, json_string(b->key));
         json_object_set_new(o, "tickets", json_integer((json_int_t)b->tickets));
         json_object_set_new(o, "reassignments", json_integer((json_int_t)b->reassignments));
-        json_object_set_new(o, "reassignments_per_ticket",
-                            json_real(b->tickets ? (double)b->reassignments / (double)b->tickets
-                                                 : 0));
+        json_object_set_new(
+            o, "reassignments_per_ticket",
+            json_real(b->tickets ? (double)b->reassignments / (double)b->tickets : 0));
         json_object_set_new(o, "bounces", json_integer((json_int_t)b->bounces));
         json_object_set_new(o, "misroutes", json_integer((json_int_t)b->misroutes));
         json_object_set_new(o, "reopens", json_integer((json_int_t)b->reopens));
@@ -232,8 +232,8 @@ static json_t *agreement(const struct an_data *d, const struct an_result *r,
     }
     json_object_set_new(o, "compared", json_integer((json_int_t)compared));
     json_object_set_new(o, "agree", json_integer((json_int_t)agree));
-    json_object_set_new(o, "rate", compared ? json_real((double)agree / (double)compared)
-                                            : json_null());
+    json_object_set_new(o, "rate",
+                        compared ? json_real((double)agree / (double)compared) : json_null());
     json_object_set_new(o, "disagreements", json_integer((json_int_t)(compared - agree)));
     json_object_set_new(o, "first_disagreeing", dis);
     return o;
@@ -297,8 +297,7 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
             snprintf(key, sizeof(key), "%04d-%02d", cv.year, cv.month);
             bucket_add(bucket_get(&by_month, key), m);
         }
-        bucket_add(bucket_get(&by_group, m->last_group ? an_str(d, m->last_group) : "(none)"),
-                   m);
+        bucket_add(bucket_get(&by_group, m->last_group ? an_str(d, m->last_group) : "(none)"), m);
     }
     for (size_t i = 0; i < r->nfinds; i++) {
         const struct an_finding *fd = &r->finds[i];
@@ -323,8 +322,8 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
         json_object_set_new(root, "opened_from", json_string(a));
         json_object_set_new(root, "opened_to", json_string(b));
     }
-    static const char *const sum_names[8] = {"reassignments", "agent_reassignments", "bounces",
-                                             "ping_pongs",    "misroutes",           "reopens",
+    static const char *const sum_names[8] = {"reassignments",    "agent_reassignments", "bounces",
+                                             "ping_pongs",       "misroutes",           "reopens",
                                              "security_tickets", "priority_changes"};
     for (int i = 0; i < 8; i++) {
         json_object_set_new(totals, sum_names[i], json_integer((json_int_t)sums[i]));

@@ -47,13 +47,13 @@ static int parse_when(const char *s, int64_t *out, struct hd_err *err)
 int cmd_analyze(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},       {"profile", required_argument, NULL, 'p'},
-        {"map", required_argument, NULL, 'm'},      {"tz", required_argument, NULL, 'z'},
-        {"config", required_argument, NULL, 'C'},   {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},       {"client", required_argument, NULL, 'c'},
-        {"group", required_argument, NULL, 'g'},    {"priority", required_argument, NULL, 'P'},
-        {"format", required_argument, NULL, 'F'},   {"top", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},     {"profile", required_argument, NULL, 'p'},
+        {"map", required_argument, NULL, 'm'},    {"tz", required_argument, NULL, 'z'},
+        {"config", required_argument, NULL, 'C'}, {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},     {"client", required_argument, NULL, 'c'},
+        {"group", required_argument, NULL, 'g'},  {"priority", required_argument, NULL, 'P'},
+        {"format", required_argument, NULL, 'F'}, {"top", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct an_ingest_opts io;
     struct an_filter flt;
@@ -154,11 +154,10 @@ int cmd_analyze(int argc, char **argv)
             struct an_ingest_result res;
             rc = an_ingest_file(&d, argv[i], &io, &res, &err);
             if (!rc) {
-                fprintf(stderr,
-                        "%s: %llu rows read = %llu used + %llu rejected + %llu duplicates\n",
-                        argv[i], (unsigned long long)res.rows_read,
-                        (unsigned long long)res.rows_used, (unsigned long long)res.rows_rejected,
-                        (unsigned long long)res.rows_duplicate);
+                fprintf(
+                    stderr, "%s: %llu rows read = %llu used + %llu rejected + %llu duplicates\n",
+                    argv[i], (unsigned long long)res.rows_read, (unsigned long long)res.rows_used,
+                    (unsigned long long)res.rows_rejected, (unsigned long long)res.rows_duplicate);
             }
             an_ingest_result_release(&res);
         }

@@ -25,7 +25,10 @@ struct hd_buf {
 };
 
 extern char hd_buf_slop[];
-#define HD_BUF_INIT {hd_buf_slop, 0, 0, 0}
+#define HD_BUF_INIT                                                                                \
+    {                                                                                              \
+        hd_buf_slop, 0, 0, 0                                                                       \
+    }
 
 struct hd_err;
 

@@ -23,14 +23,17 @@ enum hd_rc {
 };
 
 struct hd_err {
-    enum hd_rc rc;  /* HD_OK until something fails */
-    char src[128];  /* input file or JSON document; "" when unknown */
-    long line;      /* 1-based input line; 0 when none applies */
-    char msg[256];  /* one-line reason */
+    enum hd_rc rc; /* HD_OK until something fails */
+    char src[128]; /* input file or JSON document; "" when unknown */
+    long line;     /* 1-based input line; 0 when none applies */
+    char msg[256]; /* one-line reason */
 };
 
 /* A zeroed struct hd_err means "no error". */
-#define HD_ERR_INIT {HD_OK, "", 0, ""}
+#define HD_ERR_INIT                                                                                \
+    {                                                                                              \
+        HD_OK, "", 0, ""                                                                           \
+    }
 
 /*
  * Record a failure and return `rc`, so a failure site is one line:
@@ -38,8 +41,8 @@ struct hd_err {
  * `err` may be NULL (the code is still returned). `src` may be NULL.
  * Messages longer than the buffer are truncated, never overflow.
  */
-int hd_err_set(struct hd_err *err, enum hd_rc rc, const char *src, long line, const char *fmt,
-               ...) __attribute__((format(printf, 5, 6)));
+int hd_err_set(struct hd_err *err, enum hd_rc rc, const char *src, long line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* As hd_err_set with a va_list. */
 int hd_err_setv(struct hd_err *err, enum hd_rc rc, const char *src, long line, const char *fmt,

@@ -9,8 +9,8 @@ static const char *const kind_names[HD_KIND__COUNT] = {
 };
 
 static const char *const state_names[HD_STATE__COUNT] = {
-    "",         "new",    "in_progress", "on_hold",   "awaiting_user",
-    "awaiting_vendor", "resolved", "closed", "cancelled", "reopened",
+    "",         "new",    "in_progress", "on_hold",  "awaiting_user", "awaiting_vendor",
+    "resolved", "closed", "cancelled",   "reopened",
 };
 
 const char *hd_kind_name(enum hd_kind k)

@@ -254,8 +254,9 @@ int hd_store_open(const char *path, unsigned flags, struct hd_store **out, struc
     if (!(flags & HD_STORE_READONLY)) {
         /* WAL: readers never block the writer, and a killed process leaves
          * only whole committed transactions behind. */
-        rc = hd_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                               " PRAGMA foreign_keys=ON",
+        rc = hd_store_exec(st,
+                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           " PRAGMA foreign_keys=ON",
                            err);
         if (rc) {
             goto out;

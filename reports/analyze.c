@@ -44,8 +44,9 @@ static void table(FILE *f, const json_t *arr, const char *key, const char *title
         return;
     }
     if (md) {
-        fprintf(f, "\n## %s\n\n| %s | tickets | reassign/ticket | bounces | misroutes | reopens "
-                   "| security | TTR p50 | TTR p90 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        fprintf(f,
+                "\n## %s\n\n| %s | tickets | reassign/ticket | bounces | misroutes | reopens "
+                "| security | TTR p50 | TTR p90 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
                 title, key);
     } else {
         fprintf(f, "\n%s\n  %-24s %8s %8s %8s %9s %8s %8s %9s %9s\n", title, key, "tickets",
@@ -81,7 +82,9 @@ static void agreement(FILE *f, const char *label, const json_t *o, int md)
         return;
     }
     json_t *rate = json_object_get(o, "rate");
-    fprintf(f, md ? "- %s: %lld of %lld incidents agree (%.2f%%)" : "  %-20s %lld of %lld agree (%.2f%%)",
+    fprintf(f,
+            md ? "- %s: %lld of %lld incidents agree (%.2f%%)"
+               : "  %-20s %lld of %lld agree (%.2f%%)",
             label, (long long)ival(o, "agree"), (long long)ival(o, "compared"),
             rate ? 100.0 * json_number_value(rate) : 0.0);
     if (ival(o, "disagreements")) {
@@ -109,8 +112,8 @@ static int render(FILE *f, const json_t *s, int md)
     if (md) {
         fprintf(f, "# Escalation analysis\n\n");
     }
-    fprintf(f, md ? "- tickets: %lld, events: %lld\n" : "tickets %lld, events %lld", (long long)ival(s, "tickets"),
-            (long long)ival(s, "events"));
+    fprintf(f, md ? "- tickets: %lld, events: %lld\n" : "tickets %lld, events %lld",
+            (long long)ival(s, "tickets"), (long long)ival(s, "events"));
     if (json_object_get(s, "opened_from")) {
         fprintf(f, md ? "- opened %s .. %s\n" : ", opened %s .. %s",
                 json_string_value(json_object_get(s, "opened_from")),
@@ -174,7 +177,8 @@ static int render(FILE *f, const json_t *s, int md)
     }
     const json_t *sc = json_object_get(s, "source_counters");
     if (sc) {
-        fprintf(f, md ? "\n## Source counters\n\n" : "\nsource counters (the source's own figure beside ours)\n");
+        fprintf(f, md ? "\n## Source counters\n\n"
+                      : "\nsource counters (the source's own figure beside ours)\n");
         agreement(f, "reassignment_count", json_object_get(sc, "reassignment_count"), md);
         agreement(f, "reopen_count", json_object_get(sc, "reopen_count"), md);
     }

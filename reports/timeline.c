@@ -118,8 +118,9 @@ int rpt_timeline_text(FILE *f, const struct an_data *d, const struct an_result *
         fprintf(f, "  none\n");
     }
     hd_duration_format(m->time_to_resolve_ms, a, sizeof(a));
-    fprintf(f, "\nmetrics\n  reassignments %u (source rule %u, agent %u), bounces %u, ping-pongs %u,"
-               " misroutes %u, reopens %u\n",
+    fprintf(f,
+            "\nmetrics\n  reassignments %u (source rule %u, agent %u), bounces %u, ping-pongs %u,"
+            " misroutes %u, reopens %u\n",
             m->reassignments, m->reassignments_src_rule, m->agent_reassignments, m->bounces,
             m->ping_pongs, m->misroutes, m->reopens);
     fprintf(f, "  time to resolve %s", m->time_to_resolve_ms == AN_TIME_NONE ? "-" : a);
@@ -133,7 +134,9 @@ int rpt_timeline_text(FILE *f, const struct an_data *d, const struct an_result *
     if (t->src_reassignment_count >= 0) {
         fprintf(f, "  source counters: reassignment_count %d, reopen_count %d, made_sla %s\n",
                 t->src_reassignment_count, t->src_reopen_count,
-                t->src_made_sla == 1 ? "true" : t->src_made_sla == 0 ? "false" : "-");
+                t->src_made_sla == 1   ? "true"
+                : t->src_made_sla == 0 ? "false"
+                                       : "-");
     }
     return ferror(f) ? -1 : 0;
 }
