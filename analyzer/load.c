@@ -1,4 +1,8 @@
-/* Store -> dataset: tickets and events in one ordered scan each. */
+/*
+ * Store -> dataset: tickets and events in one scan each. Events come in rowid
+ * order (ingest writes them ticket by ticket) and an_data_finish() puts them
+ * in event order in O(n); an ORDER BY here made SQLite sort them again.
+ */
 #include "analyzer/load.h"
 
 #include <sqlite3.h>
@@ -34,12 +38,23 @@ int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err)
     size_t map_n = 0;
 
     /* Sources in id order, so the dataset's source index orders like the id. */
-    rc = hd_store_prepare(st, "SELECT id, path, profile FROM sources ORDER BY id", &s, err);
+    rc = hd_store_prepare(st, "SELECT id, path, profile, complete FROM sources ORDER BY id", &s,
+                          err);
     if (rc) {
         return rc;
     }
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(s, 0);
+        if (!sqlite3_column_int(s, 3)) {
+            /* A killed or failed ingest (analyzer/save.h): never present part of
+             * a file as the whole of it. */
+            const char *path = (const char *)sqlite3_column_text(s, 1);
+            rc = hd_err_set(err, HD_EINPUT, hd_store_path(st), 0,
+                            "source '%s' was not ingested completely (interrupted, or the disk "
+                            "was full); run 'handoff ingest %s' again to complete it",
+                            path ? path : "", path ? path : "FILE");
+            goto out;
+        }
         uint32_t si = an_data_add_source(d, (const char *)sqlite3_column_text(s, 1),
                                          (const char *)sqlite3_column_text(s, 2));
         if (id >= 0 && (size_t)id >= smap_n) {
@@ -101,7 +116,7 @@ int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err)
     rc = hd_store_prepare(st,
                           "SELECT ticket_id, t_ms, kind, grp, agent, state, priority, category,"
                           " subcategory, note, public, linked, target, line, ord, id, source_id"
-                          " FROM events ORDER BY ticket_id, t_ms, source_id, ord",
+                          " FROM events",
                           &s, err);
     if (rc) {
         goto out;
