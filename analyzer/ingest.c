@@ -48,6 +48,8 @@ void an_ingest_opts_init(struct an_ingest_opts *o)
     o->not_after_ms = (int64_t)time(NULL) * 1000 + HD_MS_PER_DAY;
     o->max_field = (1 << 20) - 1;
     o->max_events_per_ticket = 100000;
+    o->max_columns = 10000;
+    o->max_json_depth = 64;
 }
 
 void an_ingest_result_init(struct an_ingest_result *r)
@@ -483,6 +485,12 @@ void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
         if (r->len[f] && is_missing(c, r->val[f], r->len[f])) {
             r->len[f] = 0;
         }
+        if (r->len[f] && memchr(r->val[f], '\0', r->len[f])) {
+            /* Text exports have no NUL bytes; one means binary data. */
+            ing_reject(c, r->line, r->last_line, AN_REJ_UTF8, r->raw, r->rawlen,
+                       "NUL byte in column '%s'", c->p->columns[f]);
+            return;
+        }
         if (r->len[f] && !an_utf8_valid(r->val[f], r->len[f])) {
             ing_reject(c, r->line, r->last_line, AN_REJ_UTF8, r->raw, r->rawlen,
                        "invalid UTF-8 in column '%s'", c->p->columns[f]);
@@ -510,7 +518,11 @@ void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
 static void csv_field(void *s, size_t len, void *data)
 {
     struct ing *c = data;
-    if (c->csv_overflow) {
+    if (c->csv_overflow || c->csv_too_many_cols) {
+        return;
+    }
+    if (c->nfields >= c->o->max_columns) {
+        c->csv_too_many_cols = 1; /* stop storing fields: memory stays bounded */
         return;
     }
     HD_GROW(c->foff, c->foff_alloc, c->nfields + 2);
@@ -619,12 +631,24 @@ static void csv_record(int term, void *data)
         goto done;
     }
     if (!c->have_header) {
+        if (c->csv_too_many_cols) {
+            hd_err_set(c->err, HD_EINPUT, c->path, c->row_line,
+                       "header has more than %zu columns (the limit)", c->o->max_columns);
+            c->fatal = 1;
+            goto done;
+        }
         if (c->csv_overflow || c->csv_field_too_long) {
             hd_err_set(c->err, HD_EINPUT, c->path, c->row_line, "header longer than the limit");
             c->fatal = 1;
             goto done;
         }
         csv_header(c);
+        goto done;
+    }
+    if (c->csv_too_many_cols) {
+        c->res->rows_read++;
+        ing_reject(c, c->row_line, c->line, AN_REJ_COLUMNS, c->raw.buf, c->raw.len,
+                   "more than %zu columns, the header has %zu", c->o->max_columns, c->ncols);
         goto done;
     }
     if (c->csv_field_too_long) {
@@ -662,6 +686,7 @@ done:
     c->nfields = 0;
     c->csv_overflow = 0;
     c->csv_field_too_long = 0;
+    c->csv_too_many_cols = 0;
     hd_buf_reset(&c->fbuf);
     c->row_done = 1;
 }
@@ -763,6 +788,7 @@ static void csv_requeue(struct ing *c, struct csv_lines *cl, enum an_reject_reas
     c->nfields = 0;
     c->csv_overflow = 0;
     c->csv_field_too_long = 0;
+    c->csv_too_many_cols = 0;
     hd_buf_reset(&c->fbuf);
 }
 
@@ -936,6 +962,8 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
     if (rc) {
         goto out;
     }
+    /* No row fits in a line longer than this (ingest.h): refuse it, bounded. */
+    rd.max_line = o->max_field < ((size_t)1 << 20) ? (size_t)16 << 20 : o->max_field * 16;
     c.expect_rows = (size_t)(rd.size / 48); /* a typical export row is 50-300 bytes */
     first = ing_reader_peek(&rd, err);
     if (first < 0) {

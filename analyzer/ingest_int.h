@@ -47,7 +47,8 @@ struct ing_reader {
     int eof;
     uint64_t digest;
     uint64_t bytes;
-    uint64_t size; /* file size if known, else 0 */
+    uint64_t size;   /* file size if known, else 0 */
+    size_t max_line; /* longest line ing_reader_line hands out; 0: no limit */
     const char *path;
     struct hd_buf line; /* a line that straddles two chunks */
 };
@@ -70,10 +71,11 @@ struct ing {
     struct hd_buf fbuf; /* the current record's fields, back to back */
     size_t *foff;
     size_t nfields, foff_alloc;
-    struct hd_buf raw;  /* the current record's text */
+    struct hd_buf raw; /* the current record's text */
     uint32_t line, row_line;
     int have_header, fatal, row_done, csv_overflow;
     size_t csv_field_too_long; /* 1-based column that was too long; 0 none */
+    int csv_too_many_cols;     /* the record has more than o->max_columns fields */
     /* duplicate rows */
     uint64_t *seen;
     size_t seen_size, nseen;
@@ -119,12 +121,20 @@ void ing_snapshot_finish(struct ing *c);
 /* Reader (reader.c). */
 int ing_reader_open(struct ing_reader *rd, const char *path, struct hd_err *err);
 void ing_reader_close(struct ing_reader *rd);
-/* The next line including its '\n' (the last may lack it); *line NULL at EOF. */
+/*
+ * The next line including its '\n' (the last may lack it); *line NULL at EOF.
+ * HD_EINPUT when the line passes rd->max_line (memory stays within the
+ * limit plus one read chunk).
+ */
 int ing_reader_line(struct ing_reader *rd, const char **line, size_t *len, struct hd_err *err);
 /* The rest of the input in one buffer (for JSON documents), capped at `cap` bytes. */
 int ing_reader_all(struct ing_reader *rd, size_t cap, const char **data, size_t *len,
                    struct hd_err *err);
-/* Peek at the first non-blank byte (after a BOM); 0 for an empty input. */
+/*
+ * Peek at the first non-blank byte (after a BOM); 0 for an empty input.
+ * -1 with HD_EINPUT when that byte is NUL: a binary file (or a sparse one
+ * full of zeros) is not an export, and is refused without reading on.
+ */
 int ing_reader_peek(struct ing_reader *rd, struct hd_err *err);
 
 void ing_progress(struct ing *c, struct ing_reader *rd);

@@ -43,15 +43,54 @@ static const char *scalar(json_t *v, char *buf, size_t bufsz, size_t *len)
     return buf;
 }
 
+/*
+ * Whether text nests arrays and objects deeper than `max` (0: no limit).
+ * Checked before parsing so the limit holds whatever jansson's own (2048).
+ * O(len), no allocation.
+ */
+static int too_deep(const char *s, size_t n, size_t max)
+{
+    size_t depth = 0;
+    int in_str = 0, esc = 0;
+
+    for (size_t i = 0; max && i < n; i++) {
+        if (in_str) {
+            if (esc) {
+                esc = 0;
+            } else if (s[i] == '\\') {
+                esc = 1;
+            } else if (s[i] == '"') {
+                in_str = 0;
+            }
+        } else if (s[i] == '"') {
+            in_str = 1;
+        } else if (s[i] == '[' || s[i] == '{') {
+            if (++depth > max) {
+                return 1;
+            }
+        } else if ((s[i] == ']' || s[i] == '}') && depth) {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 /* One object of a generic/mapped JSON log -> one row. */
 static void json_object_row(struct ing *c, const char *text, size_t len, uint32_t line,
                             uint32_t last_line)
 {
     json_error_t jerr;
-    json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *o;
     struct ing_row r;
     char nums[AN_F__COUNT][40];
 
+    if (too_deep(text, len, c->o->max_json_depth)) {
+        c->res->rows_read++;
+        ing_reject(c, line, last_line, AN_REJ_JSON, text, len,
+                   "nested deeper than the limit of %zu levels", c->o->max_json_depth);
+        return;
+    }
+    o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!o || !json_is_object(o)) {
         c->res->rows_read++;
         ing_reject(c, line, last_line, AN_REJ_JSON, text, len, "%s",
@@ -82,8 +121,9 @@ static void json_object_row(struct ing *c, const char *text, size_t len, uint32_
 
 /*
  * Find the elements of the array starting at text[*pos] == '['. Calls fn for
- * each with its text and line span. Returns 0, or -1 when the array is not
- * closed (the caller reports it).
+ * each with its text and line span. Returns 0 with *end just past the ']',
+ * or -1 when the array is not closed, with *end at the start of the
+ * unfinished element (n when none): the caller rejects that element.
  */
 typedef void elem_fn(struct ing *c, const char *text, size_t len, uint32_t line,
                      uint32_t last_line);
@@ -153,6 +193,7 @@ static int scan_array(struct ing *c, const char *s, size_t n, size_t pos, uint32
             break;
         }
     }
+    *end = start ? start : n;
     return -1;
 }
 
@@ -163,6 +204,22 @@ static uint32_t line_at(const char *s, size_t pos)
         line += s[i] == '\n';
     }
     return line;
+}
+
+/* The array ran to the end of the input: reject its unfinished element. */
+static void unclosed_array(struct ing *c, const char *s, size_t n, size_t from)
+{
+    size_t e = n;
+    uint32_t last;
+
+    while (e > 0 && (s[e - 1] == '\n' || s[e - 1] == '\r' || s[e - 1] == ' ' || s[e - 1] == '\t')) {
+        e--;
+    }
+    last = line_at(s, e);
+    from = from < e ? from : e;
+    c->res->rows_read++;
+    ing_reject(c, from < e ? line_at(s, from) : last, last, AN_REJ_JSON, s + from, e - from,
+               "the JSON array is not closed before the end of the file");
 }
 
 int ing_json(struct ing *c, struct ing_reader *rd)
@@ -184,9 +241,7 @@ int ing_json(struct ing *c, struct ing_reader *rd)
             pos++;
         }
         if (scan_array(c, s, n, pos, line_at(s, pos), json_object_row, &end) < 0) {
-            c->res->rows_read++;
-            ing_reject(c, line_at(s, pos), line_at(s, n), AN_REJ_JSON, s + pos, n - pos,
-                       "the JSON array is not closed before the end of the file");
+            unclosed_array(c, s, n, end);
         }
         return HD_OK;
     }
@@ -295,16 +350,16 @@ static int jira_time(struct ing *c, const char *s, int64_t *t)
 /* Which changelog fields carry ownership: the team/group, then the agent. */
 static int is_group_field(const char *f)
 {
-    return f && (!strcasecmp(f, "team") || !strcasecmp(f, "assignment group") ||
-                 !strcasecmp(f, "group") || !strcasecmp(f, "component") ||
-                 !strcasecmp(f, "components"));
+    return f &&
+           (!strcasecmp(f, "team") || !strcasecmp(f, "assignment group") ||
+            !strcasecmp(f, "group") || !strcasecmp(f, "component") || !strcasecmp(f, "components"));
 }
 
 static void jira_issue(struct ing *c, const char *text, size_t len, uint32_t line,
                        uint32_t last_line)
 {
     json_error_t jerr;
-    json_t *o = json_loadb(text, len, 0, &jerr);
+    json_t *o = NULL;
     json_t *fields, *hist;
     const char *key;
     int64_t created;
@@ -312,6 +367,12 @@ static void jira_issue(struct ing *c, const char *text, size_t len, uint32_t lin
     uint32_t ti, ord;
 
     c->res->rows_read++;
+    if (too_deep(text, len, c->o->max_json_depth)) {
+        ing_reject(c, line, last_line, AN_REJ_JSON, text, len,
+                   "nested deeper than the limit of %zu levels", c->o->max_json_depth);
+        goto out;
+    }
+    o = json_loadb(text, len, 0, &jerr);
     if (!o || !json_is_object(o)) {
         ing_reject(c, line, last_line, AN_REJ_JSON, text, len, "%s",
                    o ? "not a JSON object" : jerr.text);
@@ -439,9 +500,7 @@ int ing_jira(struct ing *c, struct ing_reader *rd)
                           "not a Jira export: expected an array of issues");
     }
     if (scan_array(c, s, n, pos, line_at(s, pos), jira_issue, &end) < 0) {
-        c->res->rows_read++;
-        ing_reject(c, line_at(s, pos), line_at(s, n), AN_REJ_JSON, s + pos, n - pos,
-                   "the JSON array is not closed before the end of the file");
+        unclosed_array(c, s, n, end);
     }
     return HD_OK;
 }

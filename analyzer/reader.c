@@ -56,7 +56,7 @@ void ing_reader_close(struct ing_reader *rd)
 /* Read more input after the unread part; returns bytes added, 0 at EOF. */
 static int fill(struct ing_reader *rd, size_t *added, struct hd_err *err)
 {
-    size_t n;
+    size_t n, want = CHUNK;
 
     *added = 0;
     if (rd->eof) {
@@ -67,12 +67,16 @@ static int fill(struct ing_reader *rd, size_t *added, struct hd_err *err)
         rd->len -= rd->pos;
         rd->pos = 0;
     }
-    if (rd->alloc - rd->len < CHUNK) {
-        rd->alloc = rd->len + CHUNK;
+    if (rd->size && rd->size >= rd->bytes && rd->size - rd->bytes < CHUNK) {
+        /* A small file needs no 1 MiB buffer; one byte more sees EOF at once. */
+        want = (size_t)(rd->size - rd->bytes) + 1;
+    }
+    if (rd->alloc - rd->len < want) {
+        rd->alloc = rd->len + want;
         rd->buf = hd_xrealloc(rd->buf, rd->alloc + 1);
     }
-    n = fread(rd->buf + rd->len, 1, CHUNK, rd->f);
-    if (n < CHUNK) {
+    n = fread(rd->buf + rd->len, 1, want, rd->f);
+    if (n < want) {
         if (ferror(rd->f)) {
             return hd_err_set(err, HD_EIO, rd->path, 0, "read error: %s", strerror(errno));
         }
@@ -99,6 +103,12 @@ int ing_reader_line(struct ing_reader *rd, const char **line, size_t *len, struc
             *len = (size_t)(nl - start) + 1;
             rd->pos += *len;
             return HD_OK;
+        }
+        if (rd->max_line && rd->len - rd->pos > rd->max_line) {
+            return hd_err_set(err, HD_EINPUT, rd->path, 0,
+                              "a line at byte %llu is longer than the limit of %zu bytes; "
+                              "is this a text export?",
+                              (unsigned long long)(rd->bytes - (rd->len - rd->pos)), rd->max_line);
         }
         if (rd->eof) {
             if (rd->pos < rd->len) {
@@ -147,10 +157,16 @@ int ing_reader_peek(struct ing_reader *rd, struct hd_err *err)
     for (;;) {
         while (i < rd->len) {
             unsigned char ch = (unsigned char)rd->buf[i];
-            if (i + 2 < rd->len + 0 && i == 0 && ch == 0xEF &&
-                (unsigned char)rd->buf[1] == 0xBB && (unsigned char)rd->buf[2] == 0xBF) {
+            if (i + 2 < rd->len + 0 && i == 0 && ch == 0xEF && (unsigned char)rd->buf[1] == 0xBB &&
+                (unsigned char)rd->buf[2] == 0xBF) {
                 i += 3;
                 continue;
+            }
+            if (ch == '\0') {
+                hd_err_set(err, HD_EINPUT, rd->path, 0,
+                           "NUL byte at byte %llu: a binary file, not a text export",
+                           (unsigned long long)(rd->bytes - (rd->len - i)));
+                return -1;
             }
             if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') {
                 return ch;
@@ -159,6 +175,12 @@ int ing_reader_peek(struct ing_reader *rd, struct hd_err *err)
         }
         if (rd->eof) {
             return 0;
+        }
+        if (i - rd->pos > (rd->max_line ? rd->max_line : (size_t)16 << 20)) {
+            hd_err_set(err, HD_EINPUT, rd->path, 0,
+                       "only blank space in the first %zu bytes; is this a text export?",
+                       i - rd->pos);
+            return -1;
         }
         size_t added;
         size_t before = rd->pos;

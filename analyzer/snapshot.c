@@ -106,8 +106,11 @@ void ing_snapshot_finish(struct ing *c)
 {
     size_t i = 0;
 
-    /* (ticket, time, row) is a total order, so qsort's instability cannot show. */
-    qsort(c->snaps, c->nsnaps, sizeof(*c->snaps), cmp_snap);
+    /* (ticket, time, row) is a total order, so qsort's instability cannot show.
+     * No versions (a header-only file): snaps is NULL, which qsort must not see. */
+    if (c->nsnaps) {
+        qsort(c->snaps, c->nsnaps, sizeof(*c->snaps), cmp_snap);
+    }
     while (i < c->nsnaps) {
         size_t j = i;
         uint32_t ord = 0;
@@ -131,6 +134,7 @@ void ing_snapshot_finish(struct ing *c)
         }
         emit(c, &ev, &ord, first, HD_KIND_OPENED);
         const struct ing_snap *prev = NULL;
+        struct ing_snap known;
         for (size_t k = i; k < j; k++) {
             const struct ing_snap *s = &c->snaps[k];
             int first_version = prev == NULL;
@@ -153,21 +157,25 @@ void ing_snapshot_finish(struct ing *c)
                 ev.priority = s->priority;
                 emit(c, &ev, &ord, s, HD_KIND_PRIORITY);
             }
-            if (!first_version && (s->category != prev->category ||
-                                   s->subcategory != prev->subcategory)) {
+            if (!first_version &&
+                (s->category != prev->category || s->subcategory != prev->subcategory)) {
                 ev.t_ms = s->t_ms;
                 ev.category = s->category;
                 ev.subcategory = s->subcategory;
                 emit(c, &ev, &ord, s, HD_KIND_CATEGORY);
             }
-            if (s->state || !prev) {
+            if (!prev) {
                 prev = s;
             } else {
-                /* Keep the last known state for the next diff. */
-                static struct ing_snap tmp;
-                tmp = *s;
-                tmp.state = prev->state;
-                prev = &tmp;
+                /* A state mapped to none, or an empty priority, leaves the
+                 * value as it was: diff the next version against the last
+                 * known one (prev may be `known` itself, so read it first). */
+                uint8_t state = s->state ? s->state : prev->state;
+                uint8_t priority = s->priority ? s->priority : prev->priority;
+                known = *s;
+                known.state = state;
+                known.priority = priority;
+                prev = &known;
             }
         }
         /* The source's own counters as they stood in its last version. */
