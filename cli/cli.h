@@ -48,5 +48,8 @@ int cmd_ingest(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 #endif

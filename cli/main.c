@@ -12,6 +12,7 @@ const struct cli_cmd cli_cmds[] = {
     {"simulate", cmd_simulate, "compare routing policies on a simulated scenario"},
     {"analyze", cmd_analyze, "escalation metrics and findings, from the database or files"},
     {"timeline", cmd_timeline, "one ticket's events, ownership segments and findings"},
+    {"audit", cmd_audit, "what a policy would have done with history, and how much earlier"},
     {"help", cmd_help, "show help for handoff or one subcommand"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},
