@@ -30,11 +30,18 @@ struct an_ingest_opts {
     int64_t not_after_ms;         /* later times are rejected (the export date) */
     size_t max_field;             /* longest accepted field in bytes */
     size_t max_events_per_ticket; /* rows past this for one ticket are rejected */
+    size_t max_columns;    /* a CSV header with more columns refuses the file */
+    size_t max_json_depth; /* JSON rows nested deeper are rejected (bad_json) */
     an_progress_fn *progress;     /* NULL: no progress lines */
     void *progress_ctx;
 };
 
-/* Defaults: 1990-01-01, now + 1 day, 1 MiB - 1, 100000. */
+/*
+ * Defaults: 1990-01-01, now + 1 day, max_field 1 MiB - 1, 100000 events per
+ * ticket, 10000 columns, JSON depth 64. The limits bound memory whatever the
+ * input (docs/reliability.md): a physical line longer than
+ * max(16 MiB, 16 * max_field) refuses the file, since no row can fit in it.
+ */
 void an_ingest_opts_init(struct an_ingest_opts *o);
 
 enum an_reject_reason {
