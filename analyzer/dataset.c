@@ -109,6 +109,14 @@ uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
     return (uint32_t)d->ntickets++;
 }
 
+void an_data_reserve(struct an_data *d, size_t nevents)
+{
+    if (d->nevents + nevents > d->events_alloc) {
+        d->events_alloc = d->nevents + nevents;
+        d->events = hd_xrealloc(d->events, d->events_alloc * sizeof(*d->events));
+    }
+}
+
 struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev)
 {
     HD_GROW(d->events, d->events_alloc, d->nevents + 1);

@@ -96,6 +96,12 @@ uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key);
 /* Index of ticket (client, key), or UINT32_MAX when absent. Never adds. */
 uint32_t an_data_find_ticket(const struct an_data *d, uint32_t client, uint32_t key);
 
+/*
+ * Make room for `nevents` more events without reallocating: growth by
+ * doubling copied the array and faulted its pages in twice over.
+ */
+void an_data_reserve(struct an_data *d, size_t nevents);
+
 /* Append an event (copied); returns a pointer valid until the next append. */
 struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev);
 

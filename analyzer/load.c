@@ -113,6 +113,15 @@ int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err)
         goto out;
     }
     sqlite3_finalize(s);
+    rc = hd_store_prepare(st, "SELECT count(*) FROM events", &s, err);
+    if (rc) {
+        goto out;
+    }
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        an_data_reserve(d, (size_t)sqlite3_column_int64(s, 0));
+    }
+    sqlite3_finalize(s);
+    s = NULL;
     rc = hd_store_prepare(st,
                           "SELECT ticket_id, t_ms, kind, grp, agent, state, priority, category,"
                           " subcategory, note, public, linked, target, line, ord, id, source_id"
