@@ -112,12 +112,62 @@ lint:
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT=-O1 test-run
 
+# valgrind: the end-to-end (golden and bad-input) tests with handoff under
+# valgrind; any error or definite/indirect leak fails the case.
 valgrind: handoff
+	@command -v valgrind >/dev/null || scripts/install-deps --fuzz
 	@VALGRIND=1 tests/run-golden.sh "$(BIN)"
+
+# fuzz: libFuzzer targets tests/fuzz/fuzz_<name>.c, built with clang from the
+# same sources as ./handoff (core, analyzer, simulator; not cli/main.c) into
+# build-fuzz/, each run for FUZZ_SECONDS with a seed corpus from samples/ and
+# tests/data (tests/fuzz/run.sh). A crash found becomes an input under
+# tests/fuzz/regressions/<target>/, which `make faults` replays.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_B       := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# clang's -Wformat=2 also flags vprintf-style wrappers, which gcc allows.
+FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Wno-format-nonliteral \
+                -O1 -g $(FUZZ_SAN) \
+                -I. $(DEP_CFLAGS) -DHD_VERSION='"$(VERSION)"' -MMD -MP
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(core_SRC) $(analyzer_SRC) $(simulator_SRC))
+
+.PRECIOUS: $(FUZZ_B)/obj/%.o
+$(FUZZ_B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(DEP_LIBS)
+
+fuzz:
+	@scripts/install-deps --fuzz
+	@$(MAKE) --no-print-directory $(addprefix $(FUZZ_B)/,$(FUZZ_TARGETS))
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# faults: replay every fuzz regression input under ASan + UBSan (build-asan/),
+# then the fault tests tests/faults/*.sh (disk full, read-only and corrupt
+# databases, SIGKILL, limits) against ./handoff.
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_analyzer) $(LIB_simulator) $(LIB_core)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB_analyzer) $(LIB_simulator) $(LIB_core) $(DEP_LIBS)
+
+faults: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT=-O1 $(addprefix build-asan/fuzz-replay/,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do build-asan/fuzz-replay/$$t tests/fuzz/regressions/$$t || exit 1; done
+	@$(MAKE) --no-print-directory handoff
+	@tests/faults/run.sh ./handoff
 
 demo: deps
 	@$(MAKE) --no-print-directory handoff
 	@scripts/demo.sh ./handoff out/demo
+
+demo-check:
+	@scripts/install-deps --demo-check
+	@$(MAKE) --no-print-directory demo
+	@scripts/demo-check.sh out/demo
 
 bench: handoff
 	@scripts/install-deps --bench
@@ -139,3 +189,4 @@ clean:
 	rm -rf build build-asan build-fuzz handoff out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(FUZZ_B) -name '*.d' 2>/dev/null)

@@ -117,7 +117,9 @@ static int cmp_bucket(const void *a, const void *b)
 static json_t *buckets_json(struct buckets *bs, const char *keyname)
 {
     json_t *arr = json_array();
-    qsort(bs->b, bs->n, sizeof(*bs->b), cmp_bucket);
+    if (bs->n) { /* qsort(NULL, 0) is undefined */
+        qsort(bs->b, bs->n, sizeof(*bs->b), cmp_bucket);
+    }
     for (size_t i = 0; i < bs->n; i++) {
         struct bucket *b = &bs->b[i];
         json_t *o = json_object();
@@ -195,7 +197,9 @@ static json_t *pairs_json(const struct an_data *d, struct pair *ps, size_t n, in
                           const char *ka, const char *kb)
 {
     json_t *arr = json_array();
-    qsort(ps, n, sizeof(*ps), cmp_pair);
+    if (n) {
+        qsort(ps, n, sizeof(*ps), cmp_pair);
+    }
     for (size_t i = 0; i < n && (int)i < top; i++) {
         json_t *o = json_object();
         json_object_set_new(o, ka, json_string(an_str(d, ps[i].a)));
@@ -397,7 +401,9 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
                 ndw++;
             }
         }
-        qsort(dw, ndw, sizeof(*dw), cmp_pair);
+        if (ndw) {
+            qsort(dw, ndw, sizeof(*dw), cmp_pair);
+        }
         for (size_t i = 0; i < ndw && (int)i < top; i++) {
             json_t *o = json_object();
             json_object_set_new(o, "ticket", json_string(an_str(d, d->tickets[dw[i].a].key)));

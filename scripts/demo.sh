@@ -57,8 +57,37 @@ if has simulate && [ -e samples/scenarios/phishing-wave.json ]; then
 fi
 
 if has report; then
-    step "reports"
-    "$bin" report quarterly --db "$db" --out "$out/quarterly" || true
+    step "reports: quarterly review, client SLA, checklist, policy comparison"
+    "$bin" report quarterly --db "$db" --config samples/analysis.json \
+        --sla samples/sla/acme.json --sla samples/sla/globex.json --out "$out/quarterly"
+    client=acme
+    "$bin" report sla --db "$db" --config samples/analysis.json --client "$client" \
+        --sla "samples/sla/$client.json" --pseudonymize --out "$out/sla-$client"
+    "$bin" report checklist --db "$db" --config samples/analysis.json \
+        --policy samples/policies/candidate.json --out "$out/checklist"
+    if [ -d "$out/simulation" ]; then
+        "$bin" report compare --sim "$out/simulation" --out "$out/compare"
+    fi
+    {
+        printf '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        printf '<title>handoff demo reports</title>\n'
+        printf '<style>body{font-family:system-ui,sans-serif;max-width:720px;margin:2em auto;'
+        printf 'line-height:1.5}li{margin:.4em 0}</style>\n</head>\n<body>\n'
+        printf '<h1>handoff demo reports</h1>\n<p>Built from the bundled samples '
+        printf '(two MSP clients, the phishing-wave scenario).</p>\n<ul>\n'
+        printf '<li><a href="quarterly/index.html">Quarterly escalation review</a> '
+        printf '(all clients)</li>\n'
+        printf '<li><a href="sla-%s/index.html">SLA report for client %s</a> ' "$client" "$client"
+        printf '(pseudonymized)</li>\n'
+        printf '<li><a href="checklist/index.html">Escalation checklist</a> '
+        printf '(candidate policy)</li>\n'
+        if [ -d "$out/compare" ]; then
+            printf '<li><a href="compare/index.html">Policy comparison</a> '
+            printf '(simulated phishing wave)</li>\n'
+        fi
+        printf '</ul>\n</body>\n</html>\n'
+    } >"$out/index.html"
+    printf '\nhandoff demo: reports in %s/index.html\n' "$out"
 fi
 
 printf '\nhandoff demo: results in %s\n' "$out"
