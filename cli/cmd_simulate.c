@@ -9,12 +9,15 @@
 
 #include "core/alloc.h"
 #include "core/err.h"
+#include "core/time.h"
 #include "simulator/sim.h"
 
 static const char usage_text[] =
     "usage: handoff simulate --scenario S --policy P [--policy P2 ...]\n"
     "                        [--replications N] [--seed N] [--threads N] [--out DIR]\n"
     "                        [--format text|json] [--emit-log FILE]\n"
+    "                        [--validate] [--db DB] [--client C]\n"
+    "                        [--replay-from D --replay-to D [--amplify X]]\n"
     "\n"
     "Simulate the scenario S (docs/scenario.md) under each policy (the JSON files\n"
     "'handoff audit' reads) and print, per policy and KPI, the mean and the 95%\n"
@@ -23,15 +26,31 @@ static const char usage_text[] =
     "depend on the number of threads.\n"
     "\n"
     "  --scenario S       the scenario file\n"
-    "  --policy P         a policy file; repeat to compare (the first is the baseline)\n"
+    "  --policy P         a policy file; repeat to compare (the first is the baseline);\n"
+    "                     'observed' is the built-in routing fitted by 'handoff\n"
+    "                     calibrate' (the scenario's routing section)\n"
     "  --replications N   replications per policy (default: the scenario's)\n"
     "  --seed N           seed of the random streams (default: the scenario's)\n"
     "  --threads N        worker threads (default: one per core)\n"
     "  --out DIR          also write DIR/results.json and DIR/series.csv (queue\n"
     "                     length and busy agents per team over time)\n"
     "  --format F         text (default) or json\n"
-    "  --emit-log FILE    (not available yet) replication 1 of the first policy as a\n"
-    "                     generic event log, with the hidden truth in FILE.truth.csv\n";
+    "  --emit-log FILE    write replication 1 of the first policy as a generic event\n"
+    "                     log (CSV, docs/schema.md) that 'handoff ingest' reads, with\n"
+    "                     the hidden truth and the simulator's own counts per ticket\n"
+    "                     in FILE.truth.csv\n"
+    "  --validate         print the first policy's KPIs beside history's (volume,\n"
+    "                     reassignments per ticket, time to resolve p50 and p90, share\n"
+    "                     reaching security, per-group holding times) with the relative\n"
+    "                     error; history is the database's tickets opened over the\n"
+    "                     scenario's period (docs/calibration.md)\n"
+    "  --db DB            the database for --validate and replay (default ./handoff.db)\n"
+    "  --client C         only this client's tickets (default: the calibrated one)\n"
+    "  --replay-from D, --replay-to D\n"
+    "                     trace replay: the arrivals are the tickets opened in [D, D)\n"
+    "                     in the database, each with its category and priority\n"
+    "  --amplify X        replay each ticket X times on average (thinning and\n"
+    "                     duplicating; default 1: the historical instants exactly)\n";
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -50,6 +69,16 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
+static int parse_when(const char *s, int64_t *out, struct hd_err *err)
+{
+    char buf[64];
+    if (strlen(s) == 10) { /* a bare date: midnight UTC */
+        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+        s = buf;
+    }
+    return hd_time_parse(s, strlen(s), HD_TF_ISO8601, NULL, out, err);
+}
+
 int cmd_simulate(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -61,6 +90,12 @@ int cmd_simulate(int argc, char **argv)
         {"out", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"emit-log", required_argument, NULL, 'e'},
+        {"validate", no_argument, NULL, 'V'},
+        {"db", required_argument, NULL, 'd'},
+        {"client", required_argument, NULL, 'c'},
+        {"replay-from", required_argument, NULL, 'F'},
+        {"replay-to", required_argument, NULL, 'T'},
+        {"amplify", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -75,11 +110,15 @@ int cmd_simulate(int argc, char **argv)
     char *truth_path = NULL;
     FILE *logf = NULL, *truthf = NULL;
     uint64_t v;
-    int opt, rc = HD_OK, status;
+    int opt, rc = HD_OK, status, validate = 0;
+    const char *db = "handoff.db", *client = NULL;
+    int64_t replay_from = INT64_MIN, replay_to = INT64_MIN;
+    double amplify = 1;
+    struct sim_history *hist = NULL;
 
     memset(&o, 0, sizeof(o));
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:p:r:S:t:o:f:e:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:p:r:S:t:o:f:e:Vd:c:F:T:a:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 's':
             scenario = optarg;
@@ -120,6 +159,36 @@ int cmd_simulate(int argc, char **argv)
         case 'e':
             emit = optarg;
             break;
+        case 'V':
+            validate = 1;
+            break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'c':
+            client = optarg;
+            break;
+        case 'F':
+        case 'T':
+            if (parse_when(optarg, opt == 'F' ? &replay_from : &replay_to, &err)) {
+                free(pol_paths);
+                return cli_usage("simulate", "--replay-%s: %s", opt == 'F' ? "from" : "to",
+                                 err.msg);
+            }
+            break;
+        case 'a': {
+            char *end;
+            errno = 0;
+            amplify = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(amplify > 0) || amplify > 1000) {
+                free(pol_paths);
+                return cli_usage("simulate",
+                                 "--amplify: expected a factor above 0 up to 1000, "
+                                 "not '%s'",
+                                 optarg);
+            }
+            break;
+        }
         case 'h':
             free(pol_paths);
             fputs(usage_text, stdout);
@@ -141,11 +210,13 @@ int cmd_simulate(int argc, char **argv)
         free(pol_paths);
         return cli_usage("simulate", "no --policy");
     }
-    if (emit) {
-        /* NEEDSWORK: the generic event format (docs/schema.md) is not fixed yet. */
+    if ((replay_from == INT64_MIN) != (replay_to == INT64_MIN)) {
         free(pol_paths);
-        return cli_usage("simulate", "--emit-log: not available yet (waits for the generic "
-                                     "event format in docs/schema.md)");
+        return cli_usage("simulate", "--replay-from and --replay-to go together");
+    }
+    if (replay_from != INT64_MIN && replay_to <= replay_from) {
+        free(pol_paths);
+        return cli_usage("simulate", "--replay-to must be after --replay-from");
     }
     if (strcmp(format, "text") && strcmp(format, "json")) {
         free(pol_paths);
@@ -156,12 +227,43 @@ int cmd_simulate(int argc, char **argv)
     if (rc) {
         goto out;
     }
+    if (!client) {
+        client = sim_scenario_client(sc);
+    }
+    if (replay_from != INT64_MIN) {
+        struct sim_calib_opts co;
+        memset(&co, 0, sizeof(co));
+        co.db_path = db;
+        co.from_ms = replay_from;
+        co.to_ms = replay_to;
+        co.client = client;
+        rc = sim_scenario_set_replay(sc, &co, amplify, &err);
+        if (rc) {
+            goto out;
+        }
+    }
     pols = hd_xcalloc(npols, sizeof(*pols));
     for (size_t i = 0; i < npols && !rc; i++) {
-        rc = sim_policy_load(pol_paths[i], sc, &pols[i], &err);
+        if (!strcmp(pol_paths[i], "observed")) {
+            rc = sim_policy_new_observed(sc, &pols[i], &err);
+        } else {
+            rc = sim_policy_load(pol_paths[i], sc, &pols[i], &err);
+        }
     }
     if (rc) {
         goto out;
+    }
+    if (validate) {
+        struct sim_calib_opts co;
+        memset(&co, 0, sizeof(co));
+        co.db_path = db;
+        co.from_ms = sim_scenario_start_ms(sc);
+        co.to_ms = co.from_ms + sim_scenario_horizon_ms(sc);
+        co.client = client;
+        rc = sim_history_load(&co, &hist, &err);
+        if (rc) {
+            goto out;
+        }
     }
     if (emit) {
         size_t n = strlen(emit) + sizeof(".truth.csv");
@@ -212,7 +314,9 @@ int cmd_simulate(int argc, char **argv)
             goto out;
         }
     }
-    if (!strcmp(format, "json")) {
+    if (hist) {
+        rc = sim_validate_write(res, 0, hist, stdout, &err);
+    } else if (!strcmp(format, "json")) {
         rc = sim_results_write_json(res, stdout, &err);
     } else {
         rc = sim_results_write_text(res, stdout, &err);
@@ -225,6 +329,7 @@ out:
         fclose(truthf);
     }
     free(truth_path);
+    sim_history_free(hist);
     sim_results_free(res);
     for (size_t i = 0; pols && i < npols; i++) {
         sim_policy_free(pols[i]);

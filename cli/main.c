@@ -14,6 +14,7 @@ const struct cli_cmd cli_cmds[] = {
     {"timeline", cmd_timeline, "one ticket's events, ownership segments and findings"},
     {"audit", cmd_audit, "what a policy would have done with history, and how much earlier"},
     {"report", cmd_report, "report folders: quarterly, SLA, checklist, comparison"},
+    {"calibrate", cmd_calibrate, "fit a scenario from the database, for simulate --validate"},
     {"help", cmd_help, "show help for handoff or one subcommand"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},

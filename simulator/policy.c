@@ -104,6 +104,25 @@ struct sim_policy *sim_policy_new_resolver(const struct sim_scenario *sc)
     return p;
 }
 
+int sim_policy_new_observed(const struct sim_scenario *sc, struct sim_policy **out,
+                            struct hd_err *err)
+{
+    struct sim_policy *p;
+
+    *out = NULL;
+    if (!sc->route) {
+        return hd_err_set(err, HD_EINPUT, sc->src, 0,
+                          "policy 'observed': scenario '%s' has no 'routing' section (write one "
+                          "with 'handoff calibrate')",
+                          sc->name);
+    }
+    p = hd_xcalloc(1, sizeof(*p));
+    p->name = hd_xstrdup("observed");
+    p->observed = 1;
+    *out = p;
+    return HD_OK;
+}
+
 void sim_policy_free(struct sim_policy *p)
 {
     if (!p) {

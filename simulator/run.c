@@ -25,18 +25,36 @@ enum { STREAM_ARRIVALS = 1, STREAM_TICKETS = 2 };
 
 /* Per-ticket draws, keyed by the ticket's key: the same ticket gets the same
  * numbers under every policy (common random numbers). */
-enum { KEY_SERVICE = 1, KEY_RECOGNISE, KEY_LATE, KEY_CONTAIN, KEY_REDISPATCH, KEY_AUTH };
+enum {
+    KEY_SERVICE = 1,
+    KEY_RECOGNISE,
+    KEY_LATE,
+    KEY_CONTAIN,
+    KEY_REDISPATCH,
+    KEY_AUTH,
+    KEY_ROUTE = 200, /* past KEY_AUTH's per-approver purposes */
+    KEY_REPLAY,
+    KEY_HOLD_FACTOR,
+};
 
 enum ev_kind {
-    EV_ARRIVAL = 1,
-    EV_END,     /* a = ticket, b = agent */
-    EV_SHIFT,   /* a = team */
-    EV_TIMER,   /* a = ticket, b = timer, gen = stay stamp or ticket id */
-    EV_LATE,    /* a = ticket, gen = ticket id */
-    EV_CONTAIN, /* a = ticket, gen = ticket id */
-    EV_SAMPLE,  /* a = sample index */
+    EV_ARRIVAL = 1, /* a = replay ticket, b = copy (trace replay) */
+    EV_END,         /* a = ticket, b = agent */
+    EV_SHIFT,       /* a = team */
+    EV_TIMER,       /* a = ticket, b = timer, gen = stay stamp or ticket id */
+    EV_LATE,        /* a = ticket, gen = ticket id */
+    EV_CONTAIN,     /* a = ticket, gen = ticket id */
+    EV_SAMPLE,      /* a = sample index */
     EV_SPIKE_START,
     EV_SPIKE_END,
+};
+
+/* One ticket's truth line for the --emit-log truth file. */
+struct sim_truth {
+    uint32_t id;
+    uint16_t type;
+    uint16_t reassignments, bounces;
+    uint8_t is_sec, severity, reached_sec;
 };
 
 struct team_st {
@@ -51,6 +69,8 @@ struct team_st {
     uint64_t left_n;                      /* of those, left the queue */
     double wait_sum_ms;
     uint64_t waited_n, answered_n;
+    double hold_sum_ms;
+    uint64_t hold_n;
     double wprio_sum[SIM_NPRIO];
     uint64_t wprio_n[SIM_NPRIO];
     uint32_t peak_q;
@@ -87,7 +107,7 @@ struct sim_run {
 
     /* ticket-level tallies over tickets that arrived in the window */
     uint64_t n_tickets, n_incidents, n_escalated, n_esc_true;
-    uint64_t n_misroutes, n_bounces, n_handoffs;
+    uint64_t n_misroutes, n_bounces, n_handoffs, n_reached_sec;
     uint64_t sla_resp_n, sla_resp_ok, sla_res_n, sla_res_ok;
     uint64_t uncontained;
     double resolve_sum_ms;
@@ -97,11 +117,15 @@ struct sim_run {
     double impact_sum;
     double *ttc_min; /* containment times of this run, minutes */
     size_t ttc_n, ttc_alloc;
+    double *res_min; /* times to resolve of this run, minutes */
+    size_t res_n, res_alloc;
 
     int64_t *series; /* caller's accumulator, or NULL */
     size_t nsamples;
 
     FILE *log, *truth;
+    struct sim_truth *truths; /* --emit-log: finished tickets */
+    size_t ntruth, truth_alloc;
     char title[SIM_MAX_KEYWORDS * 48];
     char requester[16], asset[16];
     int rc;
@@ -257,67 +281,302 @@ static void schedule_arrival(struct sim_run *run)
     }
 }
 
+/*
+ * Trace replay: every historical arrival, amplified by thinning and
+ * duplicating from the arrivals stream. With amplify a, a ticket arrives
+ * floor(a) times, plus once more with probability a - floor(a); the first
+ * copy keeps the historical instant, further copies are moved by a uniform
+ * offset within +-30 minutes (kept inside [0, horizon)). With a = 1 the
+ * instants are the historical ones exactly.
+ */
+static void schedule_replay(struct sim_run *run)
+{
+    const struct sim_scenario *sc = run->sc;
+    double a = sc->amplify > 0 ? sc->amplify : 1;
+    double whole = floor(a), frac = a - whole;
+
+    for (size_t i = 0; i < sc->nreplay; i++) {
+        uint32_t n = (uint32_t)whole;
+        if (frac > 0 && hd_rng_uniform(&run->arr_rng) < frac) {
+            n++;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            int64_t t = sc->replay[i].t_ms;
+            if (k > 0) {
+                t += (int64_t)((hd_rng_uniform(&run->arr_rng) - 0.5) * (double)HD_MS_PER_H);
+                t = t < 0 ? 0 : t;
+                t = t >= sc->horizon_ms ? sc->horizon_ms - 1 : t;
+            }
+            sim_cal_push(&run->cal, t, EV_ARRIVAL, (uint32_t)i, k, 0);
+        }
+    }
+}
+
 /* ---- the generic event log (--emit-log) ------------------------------ */
 
-/* Each hook writes nothing unless a log was asked for. */
+/*
+ * The log is written as the events happen, so the file is in time order and
+ * the events of one ticket at one instant are in causal order (ingest keeps
+ * ties in file order). Times carry milliseconds; every row states the client,
+ * which is part of a ticket's identity. Nothing is written unless a log was
+ * asked for. Truth rows are kept until the end and written by ticket id.
+ */
+
+static const char emit_header[] =
+    "ticket,time,kind,group,agent,state,priority,category,subcategory,title,client,requester,"
+    "requester_tier,asset,asset_class,channel,note,target\n";
+
+/* One CSV field, quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s || !*s) {
+        return;
+    }
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') {
+            fputc('"', f);
+        }
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void emit_time(struct sim_run *run, FILE *f)
+{
+    struct hd_civil c;
+    hd_civil_from_ms(run->sc->start_ms + run->now, 0, &c);
+    fprintf(f, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day, c.hour, c.min, c.sec,
+            c.ms);
+}
+
+/* A row of `kind` for `tk` now; `attrs` adds the ticket's attributes (the opened row). */
+static void emit_row(struct sim_run *run, const struct sim_ticket *tk, const char *kind,
+                     const char *group, const char *agent, const char *state, const char *note,
+                     const char *target, int attrs)
+{
+    const struct sim_scenario *sc = run->sc;
+    FILE *f = run->log;
+
+    fprintf(f, "SIM-%06u,", tk->id);
+    emit_time(run, f);
+    fprintf(f, ",%s,", kind);
+    csv_field(f, group);
+    fputc(',', f);
+    csv_field(f, agent);
+    fputc(',', f);
+    csv_field(f, state);
+    fputc(',', f);
+    if (attrs) {
+        char title[sizeof(run->title)];
+        size_t n = 0;
+        fprintf(f, "P%d,", tk->priority);
+        csv_field(f, hd_intern_str(sc->strs, tk->cat));
+        fputc(',', f);
+        csv_field(f, hd_intern_str(sc->strs, tk->subcat));
+        fputc(',', f);
+        for (size_t k = 0; k < sc->nkw; k++) {
+            if (tk->kwmask & (1ull << k)) {
+                const char *w = hd_intern_str(sc->strs, sc->kw_ids[k]);
+                size_t len = strlen(w);
+                if (n + len + 3 > sizeof(title)) {
+                    break;
+                }
+                if (n) {
+                    title[n++] = ',';
+                    title[n++] = ' ';
+                }
+                memcpy(title + n, w, len);
+                n += len;
+            }
+        }
+        title[n] = '\0';
+        csv_field(f, title);
+        fputc(',', f);
+        csv_field(f, hd_intern_str(sc->strs, tk->client));
+        fprintf(f, ",u%u,", tk->requester_no);
+        csv_field(f, hd_intern_str(sc->strs, tk->tier));
+        fprintf(f, ",a%u,", tk->asset_no);
+        csv_field(f, hd_intern_str(sc->strs, tk->asset));
+        fputc(',', f);
+        csv_field(f, hd_intern_str(sc->strs, tk->channel));
+        fputc(',', f);
+    } else {
+        fputs(",,,,", f);
+        csv_field(f, hd_intern_str(sc->strs, tk->client));
+        fputs(",,,,,,", f);
+    }
+    csv_field(f, note);
+    fputc(',', f);
+    csv_field(f, target);
+    fputc('\n', f);
+}
+
 static void emit_begin(struct sim_run *run)
 {
-    (void)run;
+    run->ntruth = 0;
+    if (run->log) {
+        fputs(emit_header, run->log);
+    }
 }
 
 static void emit_opened(struct sim_run *run, const struct sim_ticket *tk, const char *rule)
 {
-    (void)run;
-    (void)tk;
-    (void)rule;
+    char note[160];
+
+    if (!run->log) {
+        return;
+    }
+    emit_row(run, tk, "opened", NULL, NULL, NULL, NULL, NULL, 1);
+    snprintf(note, sizeof(note), "routed by rule %s", rule ? rule : "(none)");
+    emit_row(run, tk, "note", NULL, NULL, NULL, note, NULL, 0);
 }
 
-static void emit_assigned(struct sim_run *run, const struct sim_ticket *tk)
+/* The ticket enters tk->team's queue (a stated group drops the agent). */
+static void emit_assigned(struct sim_run *run, struct sim_ticket *tk)
 {
-    (void)run;
-    (void)tk;
+    const struct sim_scenario *sc = run->sc;
+
+    if (!run->log) {
+        return;
+    }
+    if (tk->flags & SIM_TF_LOG_DONE) {
+        /* Found late after the user saw it resolved. */
+        tk->flags &= (uint8_t) ~(SIM_TF_LOG_DONE | SIM_TF_LOG_WORKING);
+        emit_row(run, tk, "state", NULL, NULL, "reopened", NULL, NULL, 0);
+    }
+    if (sc->teams[tk->team].security && !(tk->flags & SIM_TF_LOG_SEC)) {
+        tk->flags |= SIM_TF_LOG_SEC;
+        emit_row(run, tk, "escalated", NULL, NULL, NULL, NULL, "security", 0);
+    }
+    emit_row(run, tk, "assigned", sc->teams[tk->team].name, NULL, NULL, NULL, NULL, 0);
 }
 
-static void emit_started(struct sim_run *run, const struct sim_ticket *tk)
+/* An agent of the team takes it. */
+static void emit_started(struct sim_run *run, struct sim_ticket *tk)
 {
-    (void)run;
-    (void)tk;
+    char agent[96];
+
+    if (!run->log) {
+        return;
+    }
+    snprintf(agent, sizeof(agent), "%s/%u", run->sc->teams[tk->team].name, tk->agent + 1u);
+    emit_row(run, tk, "assigned", NULL, agent, NULL, NULL, NULL, 0);
+    if (!(tk->flags & SIM_TF_LOG_WORKING)) {
+        tk->flags |= SIM_TF_LOG_WORKING;
+        emit_row(run, tk, "state", NULL, NULL, "in_progress", NULL, NULL, 0);
+    }
 }
 
-static void emit_resolved(struct sim_run *run, const struct sim_ticket *tk)
+static void emit_resolved(struct sim_run *run, struct sim_ticket *tk)
 {
-    (void)run;
-    (void)tk;
+    if (!run->log) {
+        return;
+    }
+    tk->flags |= SIM_TF_LOG_DONE;
+    emit_row(run, tk, "state", NULL, NULL, "resolved", NULL, NULL, 0);
 }
 
 static void emit_handoff(struct sim_run *run, const struct sim_ticket *tk)
 {
-    (void)run;
-    (void)tk;
+    char note[128];
+
+    if (!run->log) {
+        return;
+    }
+    snprintf(note, sizeof(note), "passed on to %s", run->sc->teams[tk->next_team].name);
+    emit_row(run, tk, "note", NULL, NULL, NULL, note, NULL, 0);
 }
 
 static void emit_investigated(struct sim_run *run, const struct sim_ticket *tk)
 {
-    (void)run;
-    (void)tk;
+    if (!run->log) {
+        return;
+    }
+    emit_row(run, tk, "note", NULL, NULL, NULL, "investigation done", NULL, 0);
 }
 
-static void emit_contained(struct sim_run *run, const struct sim_ticket *tk)
+static void emit_contained(struct sim_run *run, struct sim_ticket *tk)
 {
-    (void)run;
-    (void)tk;
+    if (!run->log) {
+        return;
+    }
+    emit_row(run, tk, "note", NULL, NULL, NULL, "contained", NULL, 0);
+    emit_resolved(run, tk);
 }
 
 static void emit_timer(struct sim_run *run, const struct sim_ticket *tk, uint32_t timer)
 {
-    (void)run;
-    (void)tk;
-    (void)timer;
+    char note[96];
+
+    if (!run->log) {
+        return;
+    }
+    snprintf(note, sizeof(note), "timer %u: still waiting, moved", timer + 1);
+    emit_row(run, tk, "note", NULL, NULL, NULL, note, NULL, 0);
+}
+
+/* Keep the ticket's truth, as it stands, for the truth file. */
+static void emit_truth(struct sim_run *run, const struct sim_ticket *tk)
+{
+    struct sim_truth *t;
+
+    if (!run->truth) {
+        return;
+    }
+    if (run->ntruth == run->truth_alloc) {
+        HD_GROW(run->truths, run->truth_alloc, run->ntruth + 1);
+    }
+    t = &run->truths[run->ntruth++];
+    t->id = tk->id;
+    t->type = tk->type;
+    t->is_sec = tk->is_sec;
+    t->severity = tk->severity;
+    t->reassignments = tk->handoffs;
+    t->bounces = tk->bounces;
+    t->reached_sec = (tk->flags & SIM_TF_REACHED_SEC) != 0;
+}
+
+static int truth_cmp(const void *a, const void *b)
+{
+    const struct sim_truth *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
 }
 
 static int emit_end(struct sim_run *run)
 {
-    (void)run;
+    static const char *const sev[SIM_NSEV + 1] = {"", "low", "medium", "high", "critical"};
+    FILE *f = run->truth;
+
+    if (f) {
+        for (uint32_t i = 0; i < run->tickets.used; i++) {
+            const struct sim_ticket *tk = tk_at(run, i);
+            if (tk->id != 0) {
+                emit_truth(run, tk);
+            }
+        }
+        if (run->ntruth > 1) {
+            qsort(run->truths, run->ntruth, sizeof(*run->truths), truth_cmp);
+        }
+        fputs("ticket,type,is_security,severity,reassignments,bounces,security_escalation\n", f);
+        for (size_t i = 0; i < run->ntruth; i++) {
+            const struct sim_truth *t = &run->truths[i];
+            fprintf(f, "SIM-%06u,", t->id);
+            csv_field(f, run->sc->types[t->type].name);
+            fprintf(f, ",%d,%s,%u,%u,%d\n", t->is_sec, t->is_sec ? sev[t->severity % 5] : "",
+                    t->reassignments, t->bounces, t->reached_sec);
+        }
+        if (ferror(f)) {
+            return hd_err_set(run->err, HD_EIO, "", 0, "cannot write the truth file");
+        }
+    }
+    if (run->log && ferror(run->log)) {
+        return hd_err_set(run->err, HD_EIO, "", 0, "cannot write the event log");
+    }
     return HD_OK;
 }
 
@@ -398,6 +657,15 @@ static void record_wait(struct sim_run *run, struct team_st *ts, const struct si
     ts->wprio_n[p]++;
 }
 
+/* Record the holding that just ended: queue entry to leaving the team. */
+static void record_hold(struct sim_run *run, struct team_st *ts, const struct sim_ticket *tk)
+{
+    if (in_window(run, tk->enq_ms)) {
+        ts->hold_sum_ms += (double)(run->now - tk->enq_ms);
+        ts->hold_n++;
+    }
+}
+
 /* ---- the ticket's life ----------------------------------------------- */
 
 static void finish_tallies(struct sim_run *run, struct sim_ticket *tk)
@@ -408,12 +676,14 @@ static void finish_tallies(struct sim_run *run, struct sim_ticket *tk)
     run->n_misroutes += tk->misroutes;
     run->n_bounces += tk->bounces;
     run->n_handoffs += tk->handoffs;
+    run->n_reached_sec += (tk->flags & SIM_TF_REACHED_SEC) != 0;
 }
 
 static void ticket_free(struct sim_run *run, uint32_t idx)
 {
     struct sim_ticket *tk = tk_at(run, idx);
     finish_tallies(run, tk);
+    emit_truth(run, tk);
     tk->id = 0;
     sim_pool_put(&run->tickets, idx);
 }
@@ -430,6 +700,10 @@ static void resolved(struct sim_run *run, struct sim_ticket *tk)
     tk->flags |= SIM_TF_RESOLVED; /* counted once */
     run->resolve_sum_ms += (double)age;
     run->resolve_n++;
+    if (run->res_n == run->res_alloc) {
+        HD_GROW(run->res_min, run->res_alloc, run->res_n + 1);
+    }
+    run->res_min[run->res_n++] = (double)age / (double)HD_MS_PER_MIN;
     if (sc->sla_resolve_ms[tk->priority]) {
         run->sla_res_n++;
         run->sla_res_ok += age <= sc->sla_resolve_ms[tk->priority];
@@ -482,11 +756,15 @@ static void enqueue(struct sim_run *run, uint32_t idx, uint32_t team)
 
     if (!first) {
         tk->handoffs++;
-        if (tk->visited & (1ull << team)) {
+        if (tk->visited[team / 64] & (1ull << (team % 64))) {
             tk->bounces++;
         }
+        tk->prev_team = tk->team;
     }
-    tk->visited |= 1ull << team;
+    tk->visited[team / 64] |= 1ull << (team % 64);
+    if (sc->teams[team].security) {
+        tk->flags |= SIM_TF_REACHED_SEC;
+    }
     tk->visits++;
     tk->team = (uint16_t)team;
     tk->enq_ms = run->now;
@@ -546,7 +824,47 @@ static void start_service(struct sim_run *run, uint32_t idx)
         }
     }
     key_rng(&r, tk->key, KEY_SERVICE, tk->visits);
-    if (tk->team == tk->correct) {
+    if (run->pol->observed && sc->route) {
+        /* Observed routing: the team resolves or passes it on, as history did. */
+        const struct sim_route_group *rg = &sc->route[tk->team];
+        int pos = tk->visits >= SIM_NPOS ? SIM_NPOS - 1 : tk->visits - 1;
+        struct hd_rng rr;
+        key_rng(&rr, tk->key, KEY_ROUTE, tk->visits);
+        tk->act = SIM_ACT_RESOLVE;
+        if (rg->has && rg->to.n > 0 && hd_rng_uniform(&rr) >= rg->p_resolve[pos]) {
+            tk->act = SIM_ACT_PASS;
+            if (tk->visits > 1 && rg->p_back > 0 && hd_rng_uniform(&rr) < rg->p_back) {
+                tk->next_team = tk->prev_team;
+            } else {
+                tk->next_team = (uint16_t)choose(&rr, &rg->to);
+            }
+            if (tk->next_team == tk->team) {
+                tk->act = SIM_ACT_RESOLVE;
+            }
+        }
+        {
+            int pass = tk->act == SIM_ACT_PASS;
+            const struct sim_dist *hd = &rg->hold[pass][pos];
+            for (int d = 1; hd->kind == SIM_DIST_NONE && d < SIM_NPOS; d++) {
+                if (pos - d >= 0 && rg->hold[pass][pos - d].kind != SIM_DIST_NONE) {
+                    hd = &rg->hold[pass][pos - d];
+                } else if (pos + d < SIM_NPOS) {
+                    hd = &rg->hold[pass][pos + d];
+                }
+            }
+            hd = hd->kind != SIM_DIST_NONE ? hd : &team->service;
+            if (sc->hold_corr > 0) {
+                /* One factor per ticket: its holdings are slow or fast together. */
+                struct hd_rng rz;
+                double z0, c = sc->hold_corr;
+                key_rng(&rz, tk->key, KEY_HOLD_FACTOR, 0);
+                z0 = hd_rng_normal(&rz);
+                dur = sim_dist_at(hd, sqrt(c) * z0 + sqrt(1 - c) * hd_rng_normal(&r));
+            } else {
+                dur = sim_dist_draw(hd, &r);
+            }
+        }
+    } else if (tk->team == tk->correct) {
         if (tk->is_sec) {
             tk->act = SIM_ACT_INVESTIGATE;
             if (tk->detect_ms < 0) {
@@ -688,6 +1006,7 @@ static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
     team_touch(run, ts, run->now);
     ts->busy--;
     ts->free_agents[ts->nfree++] = (uint16_t)agent;
+    record_hold(run, ts, tk);
     switch (tk->act) {
     case SIM_ACT_RESOLVE:
         emit_resolved(run, tk);
@@ -696,6 +1015,7 @@ static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
         break;
     case SIM_ACT_BOUNCE:
     case SIM_ACT_DISPATCH:
+    case SIM_ACT_PASS:
         emit_handoff(run, tk);
         enqueue(run, idx, tk->next_team);
         break;
@@ -726,6 +1046,28 @@ static int route(struct sim_run *run, struct sim_ticket *tk, struct sim_decision
     struct hd_policy_decision pd;
     size_t n = 0;
 
+    if (pol->observed) {
+        const struct sim_route_first *best = NULL;
+        int best_score = -1;
+        struct hd_rng r;
+        for (size_t i = 0; i < sc->nfirst; i++) {
+            const struct sim_route_first *f = &sc->first[i];
+            int score = (f->cat ? 2 : 0) + (f->priority ? 1 : 0);
+            if ((f->cat && f->cat != tk->cat) || (f->priority && f->priority != tk->priority)) {
+                continue;
+            }
+            if (score > best_score) {
+                best_score = score;
+                best = f;
+            }
+        }
+        key_rng(&r, tk->key, KEY_ROUTE, 0);
+        d->team = best ? choose(&r, &best->to) : sc->types[tk->type].resolver;
+        d->escalate = 0;
+        d->priority = 0;
+        d->rule_id = best ? "observed" : "observed-resolver";
+        return HD_OK;
+    }
     if (!pol->pol) {
         d->team = sc->types[tk->type].resolver;
         d->escalate = 0;
@@ -773,7 +1115,7 @@ static int route(struct sim_run *run, struct sim_ticket *tk, struct sim_decision
     return HD_OK;
 }
 
-static int arrival(struct sim_run *run)
+static int arrival(struct sim_run *run, const struct sim_event *e)
 {
     const struct sim_scenario *sc = run->sc;
     struct hd_rng *r = &run->tk_rng;
@@ -783,10 +1125,16 @@ static int arrival(struct sim_run *run)
     struct sim_decision d = {0, 0, 0, NULL};
     int rc;
 
-    type = sc->ntypes > 1 && run->seg_rate > 0
-               ? (uint32_t)hd_rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
-               : 0;
-    schedule_arrival(run);
+    const struct sim_replay_ticket *rp = sc->nreplay ? &sc->replay[e->a] : NULL;
+
+    if (rp) {
+        type = rp->type;
+    } else {
+        type = sc->ntypes > 1 && run->seg_rate > 0
+                   ? (uint32_t)hd_rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
+                   : 0;
+        schedule_arrival(run);
+    }
     ty = &sc->types[type];
     idx = sim_pool_get(&run->tickets);
     tk = tk_at(run, idx);
@@ -820,6 +1168,12 @@ static int arrival(struct sim_run *run)
         uint64_t x = tk->key;
         tk->requester_no = 1 + (uint32_t)(splitmix64(&x) % ty->requesters);
         tk->asset_no = 1 + (uint32_t)(splitmix64(&x) % ty->assets);
+    }
+    if (rp) {
+        /* Trace replay: the ticket keeps its observed attributes. */
+        tk->priority = rp->priority ? rp->priority : tk->priority;
+        tk->cat = rp->cat ? rp->cat : tk->cat;
+        tk->subcat = rp->subcat ? rp->subcat : tk->subcat;
     }
     tk->correct = (uint16_t)(tk->is_sec ? (uint32_t)sc->sec_team : ty->resolver);
     if (tk->in_window) {
@@ -861,6 +1215,7 @@ static void timer_fired(struct sim_run *run, const struct sim_event *e)
     struct team_st *ts = &run->teams[tk->team];
     team_touch(run, ts, run->now);
     record_wait(run, ts, tk);
+    record_hold(run, ts, tk);
     q_remove(run, ts, e->a);
     if (t->escalate) {
         mark_escalated(run, tk);
@@ -949,6 +1304,8 @@ void sim_run_free(struct sim_run *run)
     free(run->teams);
     free(run->cum);
     free(run->ttc_min);
+    free(run->res_min);
+    free(run->truths);
     hd_policy_state_free(run->pstate);
     free(run);
 }
@@ -994,7 +1351,8 @@ static void reset(struct sim_run *run, const struct sim_policy *pol, uint32_t re
     run->tot_drain_ms = 0;
     run->spike_end_ms = 0;
     run->n_tickets = run->n_incidents = run->n_escalated = run->n_esc_true = 0;
-    run->n_misroutes = run->n_bounces = run->n_handoffs = 0;
+    run->n_misroutes = run->n_bounces = run->n_handoffs = run->n_reached_sec = 0;
+    run->res_n = 0;
     run->sla_resp_n = run->sla_resp_ok = run->sla_res_n = run->sla_res_ok = 0;
     run->uncontained = 0;
     run->resolve_sum_ms = 0;
@@ -1047,6 +1405,12 @@ static void results(struct sim_run *run, double *kpi)
     kpi[SIM_K_SLA_RESPONSE] = ratio((double)run->sla_resp_ok, (double)run->sla_resp_n);
     kpi[SIM_K_SLA_RESOLVE] = ratio((double)run->sla_res_ok, (double)run->sla_res_n);
     kpi[SIM_K_RESOLVE_MEAN] = ratio(run->resolve_sum_ms / HD_MS_PER_MIN, (double)run->resolve_n);
+    if (run->res_n) {
+        hd_sort_doubles(run->res_min, run->res_n);
+        kpi[SIM_K_RESOLVE_P50] = hd_quantile_sorted(run->res_min, run->res_n, 0.50);
+        kpi[SIM_K_RESOLVE_P90] = hd_quantile_sorted(run->res_min, run->res_n, 0.90);
+    }
+    kpi[SIM_K_SECURITY_SHARE] = ratio((double)run->n_reached_sec, (double)run->n_tickets);
     if (run->n_incidents) {
         kpi[SIM_K_IMPACT_TOTAL] = run->impact_sum;
     }
@@ -1066,6 +1430,8 @@ static void results(struct sim_run *run, double *kpi)
         kpi[sim_kpi_team(t, SIM_T_LITTLE_LW)] = isnan(w) ? 0 : lam / 60.0 * w;
         kpi[sim_kpi_team(t, SIM_T_UTIL)] = ratio(ts->area_busy, ts->area_staff);
         kpi[sim_kpi_team(t, SIM_T_PEAK_QUEUE)] = ts->peak_q;
+        kpi[sim_kpi_team(t, SIM_T_HOLD_MEAN)] =
+            ratio(ts->hold_sum_ms / HD_MS_PER_MIN, (double)ts->hold_n);
         if (spiked) {
             kpi[sim_kpi_team(t, SIM_T_DRAIN)] = (double)ts->drain_ms / HD_MS_PER_MIN;
         }
@@ -1107,8 +1473,12 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
     if (run->nsamples) {
         sim_cal_push(&run->cal, 0, EV_SAMPLE, 0, 0, 0);
     }
-    arrival_segment(run, 0);
-    schedule_arrival(run);
+    if (sc->nreplay) {
+        schedule_replay(run);
+    } else {
+        arrival_segment(run, 0);
+        schedule_arrival(run);
+    }
 
     while (sim_cal_pop(&run->cal, &e)) {
         if (e.t_ms > stop) {
@@ -1118,7 +1488,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         run->events++;
         switch (e.kind) {
         case EV_ARRIVAL:
-            rc = arrival(run);
+            rc = arrival(run, &e);
             break;
         case EV_END:
             service_end(run, e.a, e.b);

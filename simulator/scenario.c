@@ -504,7 +504,7 @@ bad:
 
 /* ---- choices --------------------------------------------------------- */
 
-enum choice_kind { CH_STRING, CH_PRIORITY, CH_SEVERITY };
+enum choice_kind { CH_STRING, CH_PRIORITY, CH_SEVERITY, CH_TEAM };
 
 static int severity_from_name(const char *s)
 {
@@ -539,6 +539,14 @@ static int choice_id(struct parser *p, enum choice_kind k, const char *s, const 
         }
         *id = (uint32_t)v;
         return HD_OK;
+    case CH_TEAM: {
+        long t = find_team(p->sc, s);
+        if (t < 0) {
+            return fail(p, path, "no team '%s'", s);
+        }
+        *id = (uint32_t)t;
+        return HD_OK;
+    }
     default:
         *id = hd_intern_id(p->sc->strs, s, strlen(s));
         return HD_OK;
@@ -601,8 +609,8 @@ static void choice_release(struct sim_choice *c)
 
 static int parse_team(struct parser *p, const json_t *v, const char *path, struct sim_team *t)
 {
-    static const char *const keys[] = {"name",    "agents",        "shifts",
-                                       "service", "answer_within", NULL};
+    static const char *const keys[] = {"name",          "agents",   "shifts", "service",
+                                       "answer_within", "security", NULL};
     char sub[160];
     const json_t *x;
 
@@ -638,6 +646,13 @@ static int parse_team(struct parser *p, const json_t *v, const char *path, struc
     }
     if (parse_dist(p, x, sub, &t->service)) {
         return HD_EINPUT;
+    }
+    if ((x = json_object_get(v, "security"))) {
+        join(sub, sizeof(sub), path, "security");
+        if (!json_is_boolean(x)) {
+            return fail(p, sub, "expected true or false");
+        }
+        t->security = json_is_true(x);
     }
     t->answer_ms = 20 * HD_MS_PER_S;
     if ((x = json_object_get(v, "answer_within"))) {
@@ -1227,6 +1242,155 @@ static int parse_sla(struct parser *p, const json_t *v, const char *path)
     return HD_OK;
 }
 
+/*
+ * "routing": the observed routing that calibrate writes and the built-in
+ * policy "observed" follows: first assignment by category and priority, and
+ * per team the chance a holding ends the ticket, the chance a pass goes back
+ * to the team held before, where other passes go, and how long a holding
+ * that ends in a pass lasts.
+ */
+static int parse_routing(struct parser *p, const json_t *v, const char *path)
+{
+    static const char *const keys[] = {"first", "groups", "hold_correlation", NULL};
+    static const char *const fkeys[] = {"category", "priority", "to", "n", "note", NULL};
+    static const char *const gkeys[] = {
+        "resolve", "resolve_second", "resolve_later", "back", "to", "hold", "n", "note", NULL};
+    static const char *const pkeys[SIM_NPOS] = {"resolve", "resolve_second", "resolve_later"};
+    static const char *const hkeys[] = {"resolve_first",
+                                        "resolve_second",
+                                        "resolve_later",
+                                        "pass_first",
+                                        "pass_second",
+                                        "pass_later",
+                                        NULL};
+    struct sim_scenario *sc = p->sc;
+    const json_t *x, *el;
+    const char *key;
+    char sub[160], f[200], g[240];
+    size_t i;
+
+    if (check_keys(p, v, path, keys)) {
+        return HD_EINPUT;
+    }
+    sc->route = hd_xcalloc(sc->nteams, sizeof(*sc->route));
+    if ((x = json_object_get(v, "hold_correlation"))) {
+        join(sub, sizeof(sub), path, "hold_correlation");
+        if (get_prob(p, x, sub, &sc->hold_corr)) {
+            return HD_EINPUT;
+        }
+    }
+    join(sub, sizeof(sub), path, "first");
+    x = json_object_get(v, "first");
+    if (x && !json_is_array(x)) {
+        return fail(p, sub, "expected an array");
+    }
+    if (x) {
+        sc->first = hd_xcalloc(json_array_size(x) + 1, sizeof(*sc->first));
+        json_array_foreach(x, i, el)
+        {
+            struct sim_route_first *r = &sc->first[i];
+            const json_t *y;
+            joini(f, sizeof(f), sub, i);
+            sc->nfirst = i + 1;
+            if (check_keys(p, el, f, fkeys)) {
+                return HD_EINPUT;
+            }
+            if ((y = json_object_get(el, "category"))) {
+                join(g, sizeof(g), f, "category");
+                if (!json_is_string(y)) {
+                    return fail(p, g, "expected a category");
+                }
+                r->cat = hd_intern_id(sc->strs, json_string_value(y), strlen(json_string_value(y)));
+            }
+            if ((y = json_object_get(el, "priority"))) {
+                join(g, sizeof(g), f, "priority");
+                if (!json_is_string(y) ||
+                    !(r->priority =
+                          hd_priority_parse(json_string_value(y), strlen(json_string_value(y))))) {
+                    return fail(p, g, "expected a priority such as \"P3\"");
+                }
+            }
+            join(g, sizeof(g), f, "to");
+            if (!(y = json_object_get(el, "to"))) {
+                return fail(p, g, "missing");
+            }
+            if (parse_choice(p, y, g, CH_TEAM, &r->to)) {
+                return HD_EINPUT;
+            }
+        }
+    }
+    join(sub, sizeof(sub), path, "groups");
+    x = json_object_get(v, "groups");
+    if (x && !json_is_object(x)) {
+        return fail(p, sub, "expected an object keyed by team");
+    }
+    json_object_foreach((json_t *)x, key, el)
+    {
+        long t = find_team(sc, key);
+        struct sim_route_group *r;
+        const json_t *y;
+        join(f, sizeof(f), sub, key);
+        if (t < 0) {
+            return fail(p, f, "no team '%s'", key);
+        }
+        r = &sc->route[t];
+        if (check_keys(p, el, f, gkeys)) {
+            return HD_EINPUT;
+        }
+        r->has = 1;
+        for (int k = 0; k < SIM_NPOS; k++) {
+            /* A position not given takes the one before. */
+            r->p_resolve[k] = k ? r->p_resolve[k - 1] : 1;
+            if ((y = json_object_get(el, pkeys[k]))) {
+                join(g, sizeof(g), f, pkeys[k]);
+                if (get_prob(p, y, g, &r->p_resolve[k])) {
+                    return HD_EINPUT;
+                }
+            }
+        }
+        if ((y = json_object_get(el, "back"))) {
+            join(g, sizeof(g), f, "back");
+            if (get_prob(p, y, g, &r->p_back)) {
+                return HD_EINPUT;
+            }
+        }
+        if ((y = json_object_get(el, "to"))) {
+            join(g, sizeof(g), f, "to");
+            if (parse_choice(p, y, g, CH_TEAM, &r->to)) {
+                return HD_EINPUT;
+            }
+        }
+        if ((y = json_object_get(el, "hold"))) {
+            join(g, sizeof(g), f, "hold");
+            if (check_keys(p, y, g, hkeys)) {
+                return HD_EINPUT;
+            }
+            for (int k = 0; k < 2 * SIM_NPOS; k++) {
+                const json_t *d = json_object_get(y, hkeys[k]);
+                char h[280];
+                join(h, sizeof(h), g, hkeys[k]);
+                if (d && parse_dist(p, d, h, &r->hold[k / SIM_NPOS][k % SIM_NPOS])) {
+                    return HD_EINPUT;
+                }
+            }
+        }
+    }
+    return HD_OK;
+}
+
+/* "calibration": provenance written by calibrate; only its client is read. */
+static int parse_calibration(struct parser *p, const json_t *v, const char *path)
+{
+    const json_t *x;
+    if (!json_is_object(v)) {
+        return fail(p, path, "expected an object");
+    }
+    if ((x = json_object_get(v, "client")) && json_is_string(x) && *json_string_value(x)) {
+        p->sc->calib_client = hd_xstrdup(json_string_value(x));
+    }
+    return HD_OK;
+}
+
 /* ---- checks across sections ------------------------------------------ */
 
 static int check_staffed(struct parser *p, long team, const char *path, const char *why)
@@ -1304,7 +1468,7 @@ static int parse_doc(struct parser *p, const json_t *root)
                                        "horizon",  "warmup",          "drain",    "replications",
                                        "seed",     "series_interval", "teams",    "types",
                                        "arrivals", "misroute",        "security", "sla",
-                                       NULL};
+                                       "routing",  "calibration",     NULL};
     struct sim_scenario *sc = p->sc;
     struct hd_err e = HD_ERR_INIT;
     const json_t *x;
@@ -1449,6 +1613,15 @@ static int parse_doc(struct parser *p, const json_t *root)
     if ((x = json_object_get(root, "sla")) && parse_sla(p, x, "sla")) {
         return HD_EINPUT;
     }
+    if (sc->sec_team >= 0) {
+        sc->teams[sc->sec_team].security = 1;
+    }
+    if ((x = json_object_get(root, "routing")) && parse_routing(p, x, "routing")) {
+        return HD_EINPUT;
+    }
+    if ((x = json_object_get(root, "calibration")) && parse_calibration(p, x, "calibration")) {
+        return HD_EINPUT;
+    }
     return check_model(p);
 }
 
@@ -1565,6 +1738,19 @@ void sim_scenario_free(struct sim_scenario *sc)
         sim_dist_release(&sc->approvers[i].response);
     }
     free(sc->approvers);
+    for (size_t i = 0; i < sc->nfirst; i++) {
+        choice_release(&sc->first[i].to);
+    }
+    free(sc->first);
+    for (size_t i = 0; sc->route && i < sc->nteams; i++) {
+        choice_release(&sc->route[i].to);
+        for (int k = 0; k < 2 * SIM_NPOS; k++) {
+            sim_dist_release(&sc->route[i].hold[k / SIM_NPOS][k % SIM_NPOS]);
+        }
+    }
+    free(sc->route);
+    free(sc->calib_client);
+    free(sc->replay);
     sim_dist_release(&sc->triage);
     sim_dist_release(&sc->dispatch);
     sim_dist_release(&sc->late);

@@ -103,6 +103,49 @@ int64_t sim_dist_draw(const struct sim_dist *d, struct hd_rng *r)
     return (int64_t)(x + 0.5);
 }
 
+int64_t sim_dist_at(const struct sim_dist *d, double z)
+{
+    double u = 0.5 * erfc(-z / sqrt(2.0)), x;
+
+    switch (d->kind) {
+    case SIM_DIST_FIXED:
+        x = d->mean_ms;
+        break;
+    case SIM_DIST_EXP:
+        x = -d->mean_ms * log1p(-u);
+        break;
+    case SIM_DIST_LOGNORMAL:
+        x = exp(d->mu + d->sigma * z);
+        break;
+    case SIM_DIST_EMPIRICAL:
+        if (!d->interpolate || d->nvalues == 1) {
+            size_t i = (size_t)(u * (double)d->nvalues);
+            x = d->values[i < d->nvalues ? i : d->nvalues - 1];
+        } else {
+            /* As hd_rng_empirical: the piecewise-linear CDF through the values. */
+            double h = u * (double)(d->nvalues - 1);
+            size_t i = (size_t)h;
+            x = i >= d->nvalues - 1
+                    ? d->values[d->nvalues - 1]
+                    : d->values[i] + (h - (double)i) * (d->values[i + 1] - d->values[i]);
+        }
+        break;
+    case SIM_DIST_UNIFORM:
+        x = d->lo_ms + (d->hi_ms - d->lo_ms) * u;
+        break;
+    default:
+        x = 0;
+        break;
+    }
+    if (!(x > 0)) {
+        return 0;
+    }
+    if (x > 9.0e15) {
+        x = 9.0e15;
+    }
+    return (int64_t)(x + 0.5);
+}
+
 void sim_dist_release(struct sim_dist *d)
 {
     free(d->values);

@@ -69,6 +69,15 @@ int sim_policy_load_text(const char *text, size_t len, const char *name,
  */
 struct sim_policy *sim_policy_new_resolver(const struct sim_scenario *sc);
 
+/*
+ * The built-in "observed" routing: first assignment and passes between
+ * teams drawn from the scenario's "routing" section (written by
+ * sim_calibrate), so the historical baseline can be simulated. HD_EINPUT
+ * when the scenario has no routing section.
+ */
+int sim_policy_new_observed(const struct sim_scenario *sc, struct sim_policy **out,
+                            struct hd_err *err);
+
 void sim_policy_free(struct sim_policy *p);
 const char *sim_policy_name(const struct sim_policy *p);
 
@@ -119,5 +128,57 @@ int sim_results_write_text(const struct sim_results *res, FILE *f, struct hd_err
  * on duty, averaged over replications). HD_EIO when a file cannot be written.
  */
 int sim_results_write_dir(const struct sim_results *res, const char *dir, struct hd_err *err);
+
+/* ---- calibration from history (calibrate.c, docs/calibration.md) ---- */
+
+struct sim_history;
+
+/* What to read from an analyzer database (`handoff ingest`'s tables). */
+struct sim_calib_opts {
+    const char *db_path;
+    int64_t from_ms, to_ms;      /* tickets opened in [from, to); INT64_MIN / INT64_MAX: all */
+    const char *client;          /* NULL: every client */
+    const char *const *security; /* security group names; none: the analyzer's name rule */
+    size_t nsecurity;
+    uint32_t min_n; /* fewest tickets or holdings a figure may rest on; 0: 30 */
+};
+
+/*
+ * Fit a scenario from the database and write it to `out` as JSON that
+ * sim_scenario_load reads as it is; when `summary` is non-NULL, print one
+ * line per figure there (what it rests on and any pooled fallback).
+ * Errors: those of hd_store_open; HD_EINPUT when the period holds no
+ * ticket, no ticket was ever assigned, or there are more groups than
+ * teams; HD_EIO on a failed read or write.
+ */
+int sim_calibrate(const struct sim_calib_opts *o, FILE *out, FILE *summary, struct hd_err *err);
+
+/* The historical KPIs of the tickets `o` selects, for --validate; free with sim_history_free. */
+int sim_history_load(const struct sim_calib_opts *o, struct sim_history **out, struct hd_err *err);
+void sim_history_free(struct sim_history *h);
+
+/*
+ * Print policy `pol`'s simulated KPIs beside history's with the relative
+ * error: volume, reassignments per ticket, time to resolve p50 and p90,
+ * share reaching security, and the groups whose holding times fit worst.
+ */
+int sim_validate_write(const struct sim_results *res, size_t pol, const struct sim_history *h,
+                       FILE *f, struct hd_err *err);
+
+/*
+ * Trace replay: arrivals become the tickets opened in o's window, each with
+ * its observed category, subcategory and priority (the type is the one of
+ * its category, else "(other categories)", else the first), amplified by
+ * `amplify` (docs/calibration.md). The scenario starts at the window's
+ * start and its horizon is the window. Call before sim_run; the scenario
+ * is changed. HD_EUSAGE for a bad factor or an empty window.
+ */
+int sim_scenario_set_replay(struct sim_scenario *sc, const struct sim_calib_opts *o, double amplify,
+                            struct hd_err *err);
+
+/* "calibration.client" of a calibrated scenario, or NULL. */
+const char *sim_scenario_client(const struct sim_scenario *sc);
+int64_t sim_scenario_start_ms(const struct sim_scenario *sc);
+int64_t sim_scenario_horizon_ms(const struct sim_scenario *sc);
 
 #endif

@@ -21,11 +21,12 @@ struct hd_rng;
 struct hd_policy;
 struct hd_policy_state;
 
-#define SIM_NPRIO        5  /* priorities 1 (P1, most urgent) .. 5 */
-#define SIM_MAX_TEAMS    64 /* a ticket's visited teams fit one uint64_t */
-#define SIM_MAX_KEYWORDS 64 /* a ticket's keywords fit one uint64_t */
-#define SIM_NSEV         4  /* severities low, medium, high, critical = 1..4 */
+#define SIM_NPRIO        5   /* priorities 1 (P1, most urgent) .. 5 */
+#define SIM_MAX_TEAMS    256 /* a ticket's visited teams fit its bit set */
+#define SIM_MAX_KEYWORDS 64  /* a ticket's keywords fit one uint64_t */
+#define SIM_NSEV         4   /* severities low, medium, high, critical = 1..4 */
 #define SIM_MAX_TIMERS   8
+#define SIM_NPOS         3 /* holding positions: a ticket's first, second, third and later */
 
 /* ---- distributions --------------------------------------------------- */
 
@@ -56,6 +57,9 @@ double sim_exp1(struct hd_rng *r);
 int64_t sim_dist_draw(const struct sim_dist *d, struct hd_rng *r);
 void sim_dist_release(struct sim_dist *d);
 
+/* The value of `d` at the quantile Phi(z) of a standard normal score z (ms, as sim_dist_draw). */
+int64_t sim_dist_at(const struct sim_dist *d, double z);
+
 /*
  * A weekly schedule: a step function of the local minute of the week
  * (0 = Monday 00:00). Step i holds value[i] from at_min[i] to at_min[i+1]
@@ -79,8 +83,35 @@ struct sim_choice {
     double *cum;
 };
 
+/* A row of routing.first: where tickets of a category and priority go first. */
+struct sim_route_first {
+    uint32_t cat; /* intern id; 0: any category */
+    int priority; /* 1..5; 0: any priority */
+    struct sim_choice to;
+};
+
+/* A team's row of routing.groups: what happens when it finishes a holding. */
+struct sim_route_group {
+    int has;                    /* a row was given; without one the team resolves */
+    double p_resolve[SIM_NPOS]; /* the holding ends the ticket, by position */
+    double p_back;              /* a pass goes back to the team held before */
+    struct sim_choice to;       /* else where a pass goes */
+    /* Holding times by [ends in a pass][position]; NONE: the nearest
+     * position's given, else the team's service. */
+    struct sim_dist hold[2][SIM_NPOS];
+};
+
+/* One historical arrival for trace replay. */
+struct sim_replay_ticket {
+    int64_t t_ms;         /* relative to the scenario start */
+    uint32_t cat, subcat; /* intern ids in the scenario's table */
+    uint16_t type;
+    uint8_t priority; /* 0: drawn from the type */
+};
+
 struct sim_team {
     char *name;
+    int security;            /* a security team ("security": true, or security.team) */
     struct sim_week staff;   /* agents on duty */
     struct sim_dist service; /* handling time of a ticket that belongs here */
     int64_t answer_ms;       /* "answered within" target for the service level */
@@ -160,6 +191,18 @@ struct sim_scenario {
 
     int64_t sla_response_ms[SIM_NPRIO + 1]; /* by priority; 0: no target */
     int64_t sla_resolve_ms[SIM_NPRIO + 1];
+
+    /* Observed routing ("routing", written by calibrate): NULL route without it. */
+    size_t nfirst;
+    struct sim_route_first *first;
+    struct sim_route_group *route; /* per team */
+    double hold_corr;              /* correlation of the normal scores of a ticket's holdings */
+    char *calib_client;            /* "calibration.client", or NULL */
+
+    /* Trace replay (sim_scenario_set_replay): arrivals from history. */
+    size_t nreplay;
+    struct sim_replay_ticket *replay;
+    double amplify;
 };
 
 /* Local minute of the week (0 = Monday 00:00) of relative time `t_ms`. */
@@ -198,6 +241,7 @@ struct sim_decision {
  */
 struct sim_policy {
     char *name;
+    int observed;          /* the built-in "observed" routing (scenario's routing section) */
     struct hd_policy *pol; /* NULL: resolver routing */
     uint32_t *queue_team;  /* per policy queue */
     size_t ntimers;
@@ -213,22 +257,29 @@ enum sim_act {
     SIM_ACT_DISPATCH,    /* the dispatch team re-routes a bounced ticket */
     SIM_ACT_INVESTIGATE, /* the security team works an incident */
     SIM_ACT_MISSED,      /* a wrong team handles an incident as routine */
+    SIM_ACT_PASS,        /* observed routing: the team passes it on */
 };
 
-enum sim_ticket_flags { SIM_TF_RESOLVED = 1 << 1 };
+enum sim_ticket_flags {
+    SIM_TF_RESOLVED = 1 << 1,    /* resolution counted */
+    SIM_TF_LOG_WORKING = 1 << 2, /* --emit-log: state in_progress written */
+    SIM_TF_LOG_DONE = 1 << 3,    /* --emit-log: state resolved written */
+    SIM_TF_LOG_SEC = 1 << 4,     /* --emit-log: escalated to security written */
+    SIM_TF_REACHED_SEC = 1 << 5, /* entered a security team */
+};
 
 struct sim_ticket {
     int64_t arrive_ms;
-    int64_t enq_ms;      /* entered its current queue */
-    int64_t first_ms;    /* first agent pickup; -1 none yet */
-    int64_t sec_enq_ms;  /* first reached the security queue; -1 none */
-    int64_t detect_ms;   /* security's first action; -1 none */
-    uint64_t key;        /* per-ticket random key (common random numbers) */
-    uint64_t visited;    /* bit per team held */
-    uint64_t kwmask;     /* keywords present */
-    uint32_t id;         /* 1-based arrival number within the run */
-    uint32_t prev, next; /* queue links */
-    uint32_t gen;        /* stamp of the current queue stay, for timers */
+    int64_t enq_ms;                       /* entered its current queue */
+    int64_t first_ms;                     /* first agent pickup; -1 none yet */
+    int64_t sec_enq_ms;                   /* first reached the security queue; -1 none */
+    int64_t detect_ms;                    /* security's first action; -1 none */
+    uint64_t key;                         /* per-ticket random key (common random numbers) */
+    uint64_t visited[SIM_MAX_TEAMS / 64]; /* bit per team held */
+    uint64_t kwmask;                      /* keywords present */
+    uint32_t id;                          /* 1-based arrival number within the run */
+    uint32_t prev, next;                  /* queue links */
+    uint32_t gen;                         /* stamp of the current queue stay, for timers */
     uint32_t cat, subcat, asset, tier, client, channel; /* intern ids */
     uint32_t requester_no, asset_no;                    /* which requester and asset, 1-based */
     uint16_t type;
@@ -236,6 +287,7 @@ struct sim_ticket {
     uint16_t correct;    /* team that should act */
     uint16_t next_team;  /* where a bounce goes */
     uint16_t last_wrong; /* the last wrong team that passed it on */
+    uint16_t prev_team;  /* the team held before the current one */
     uint16_t visits, misroutes, handoffs, bounces;
     uint8_t priority;
     uint8_t severity;
@@ -269,6 +321,9 @@ enum sim_kpi_global {
     SIM_K_SLA_RESPONSE,
     SIM_K_SLA_RESOLVE,
     SIM_K_RESOLVE_MEAN,
+    SIM_K_RESOLVE_P50,
+    SIM_K_RESOLVE_P90,
+    SIM_K_SECURITY_SHARE,
     SIM_K_IMPACT_MEAN,
     SIM_K_IMPACT_TOTAL,
     SIM_K_PEAK_QUEUE,
@@ -286,6 +341,7 @@ enum sim_kpi_team {
     SIM_T_UTIL,
     SIM_T_PEAK_QUEUE,
     SIM_T_DRAIN,
+    SIM_T_HOLD_MEAN,
     SIM_T_WAIT_P1,
     SIM_T_WAIT_P2,
     SIM_T_WAIT_P3,
@@ -341,6 +397,21 @@ void sim_run_free(struct sim_run *run);
 int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint32_t rep,
                         uint64_t seed, double *kpi, int64_t *series, FILE *log, FILE *truth,
                         uint64_t *events, struct hd_err *err);
+
+/* ---- calibration (calibrate.c) --------------------------------------- */
+
+/* History's KPIs for --validate (sim_history_load). */
+struct sim_history {
+    size_t tickets;
+    double reassign_per_ticket;
+    double ttr_p50_min, ttr_p90_min; /* NAN when none resolved */
+    double security_share;
+    size_t ngroups;
+    char **group;
+    double *hold_mean_min;
+    size_t *hold_n;
+    char period[96];
+};
 
 /* ---- results (experiment.c), for output.c ---------------------------- */
 
