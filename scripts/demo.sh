@@ -15,14 +15,18 @@ step() { printf '\n== %s\n' "$*"; }
 
 cd "$root"
 step "ingest the sample ticket histories (two MSP clients)"
+# The samples are an export taken on 1 January 2027 (Oct-Dec 2026): say so, or
+# rows dated after today would be rejected as later than the export date.
+export_date=2027-01-01T00:00:00Z
 for f in samples/tickets/*.csv samples/tickets/*.ndjson; do
     [ -e "$f" ] || continue
     client=$(basename "$f" | sed 's/\..*//')
-    "$bin" ingest --db "$db" --client "$client" --config samples/analysis.json "$f"
+    "$bin" ingest --db "$db" --client "$client" --config samples/analysis.json \
+        --export-date "$export_date" "$f"
 done
 if [ -e samples/tickets/jira-sample.json ]; then
     "$bin" ingest --db "$db" --profile jira --client jira-sample --config samples/analysis.json \
-        samples/tickets/jira-sample.json
+        --export-date "$export_date" samples/tickets/jira-sample.json
 fi
 
 step "analyze the escalation layer"
