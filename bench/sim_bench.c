@@ -85,7 +85,7 @@ int main(int argc, char **argv)
         double tickets, half;
         uint64_t n;
         sim_results_kpi(res, 0, "tickets", 0, &tickets, &half, &n);
-        printf("events %llu seconds %.3f events_per_s %.0f tickets_per_rep %.0f\n",
+        printf("events %llu seconds %.6f events_per_s %.0f tickets_per_rep %.0f\n",
                (unsigned long long)sim_results_events(res), t1 - t0,
                (double)sim_results_events(res) / (t1 - t0), tickets);
     }

@@ -38,12 +38,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a / b }'; }
 echo "model                      handoff s   events/s     peak KiB   SimPy s   peak KiB   speed-up"
 read -r cs ce cm <<<"$(run_c bench/mmc.json)"
 read -r ps pm <<<"$(run_py bench/simpy_mmc.py 1000000)"
-printf "%-26s %9.3f %10.0f %12s %9.3f %10s %9sx\n" "M/M/c, 1e6 customers" "$cs" \
+printf "%-26s %9.4f %10.0f %12s %9.3f %10s %9sx\n" "M/M/c, 1e6 customers" "$cs" \
     "$(awk -v e="$ce" -v s="$cs" 'BEGIN{print e/s}')" "$cm" "$ps" "$pm" "$(ratio "$ps" "$cs")"
 for w in 1 52; do
     read -r cs ce cm <<<"$(run_c samples/scenarios/phishing-wave.json --horizon ${w}w)"
     read -r ps pm <<<"$(run_py bench/simpy_phishing.py samples/scenarios/phishing-wave.json $w)"
-    printf "%-26s %9.3f %10.0f %12s %9.3f %10s %9sx\n" "phishing wave, $w week(s)" "$cs" \
+    printf "%-26s %9.4f %10.0f %12s %9.3f %10s %9sx\n" "phishing wave, $w week(s)" "$cs" \
         "$(awk -v e="$ce" -v s="$cs" 'BEGIN{print e/s}')" "$cm" "$ps" "$pm" "$(ratio "$ps" "$cs")"
 done
 echo

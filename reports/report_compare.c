@@ -1,7 +1,7 @@
 /*
  * `handoff report compare`: the policy comparison from a `handoff simulate
- * --out DIR` folder. Reads results.json and series.csv as docs/scenario.md
- * ("Output") describes them; runs no simulation itself.
+ * --out DIR` folder. Reads results.json, series.csv and containment.csv as
+ * docs/scenario.md ("Output") describes them; runs no simulation itself.
  */
 #include "reports/report.h"
 
@@ -14,6 +14,7 @@
 
 #include "core/alloc.h"
 #include "core/err.h"
+#include "core/stats.h"
 #include "reports/chart.h"
 #include "reports/render.h"
 
@@ -140,6 +141,169 @@ static int read_series(const char *path, struct series *s, struct hd_err *err)
 }
 
 /* ------------------------------------------------------------------ */
+/* containment.csv                                                     */
+
+/* Each policy's times to contain (minutes), pooled over replications. */
+struct ttc_set {
+    double *v;
+    size_t n, alloc;
+    size_t censored; /* still open when the run ended (lower bounds) */
+};
+
+/*
+ * Split the first field of `line` off, unquoting it (RFC 4180) in place:
+ * *rest gets what follows its comma. NULL when the quotes do not close or
+ * no comma follows.
+ */
+static char *first_field(char *line, char **rest)
+{
+    char *r, *w;
+
+    if (*line != '"') {
+        char *c = strchr(line, ',');
+        if (!c) {
+            return NULL;
+        }
+        *c = '\0';
+        *rest = c + 1;
+        return line;
+    }
+    for (r = line + 1, w = line; *r; r++) {
+        if (*r == '"') {
+            if (r[1] != '"') {
+                break;
+            }
+            r++;
+        }
+        *w++ = *r;
+    }
+    if (*r != '"' || r[1] != ',') {
+        return NULL;
+    }
+    *w = '\0';
+    *rest = r + 2;
+    return line;
+}
+
+/*
+ * Read containment.csv into sets[0..np), matched to the policies of
+ * results.json by name. *found is 0 when the file does not exist (a folder
+ * written before the simulator wrote it): not an error.
+ */
+static int read_containment(const char *path, const json_t *pols, struct ttc_set *sets, int *found,
+                            struct hd_err *err)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    long ln = 0;
+    int rc = 0;
+
+    *found = 0;
+    if (!f) {
+        if (errno == ENOENT) {
+            return 0;
+        }
+        return hd_err_set(err, HD_EIO, path, 0, "cannot open: %s", strerror(errno));
+    }
+    *found = 1;
+    while (fgets(line, sizeof(line), f)) {
+        char *rest = NULL, *name, *fld[4], *end;
+        size_t i, p = SIZE_MAX;
+        const json_t *pol;
+        int nf = 0;
+        double ttc;
+        long cens;
+        ln++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (ln == 1) {
+            if (strncmp(line, "policy,replication,ticket,ttc_min", 33)) {
+                rc = hd_err_set(err, HD_EINPUT, path, 1, "not a simulate containment.csv header");
+                goto out;
+            }
+            continue;
+        }
+        name = first_field(line, &rest);
+        while (name && nf < 4) {
+            fld[nf++] = rest;
+            rest = strchr(rest, ',');
+            if (!rest) {
+                break;
+            }
+            *rest++ = '\0';
+        }
+        if (!name || nf < 4) {
+            rc = hd_err_set(err, HD_EINPUT, path, ln,
+                            "expected policy,replication,ticket,ttc_min,censored");
+            goto out;
+        }
+        errno = 0;
+        ttc = strtod(fld[2], &end);
+        if (errno || *end || end == fld[2] || !(ttc >= 0)) {
+            rc = hd_err_set(err, HD_EINPUT, path, ln, "bad ttc_min '%s'", fld[2]);
+            goto out;
+        }
+        cens = strtol(fld[3], &end, 10);
+        if (errno || *end || end == fld[3] || (cens != 0 && cens != 1)) {
+            rc = hd_err_set(err, HD_EINPUT, path, ln, "bad censored '%s'", fld[3]);
+            goto out;
+        }
+        json_array_foreach(pols, i, pol)
+        {
+            const char *pn = json_string_value(json_object_get(pol, "name"));
+            if (p == SIZE_MAX && pn && !strcmp(pn, name)) {
+                p = i;
+            }
+        }
+        if (p == SIZE_MAX) {
+            rc = hd_err_set(err, HD_EINPUT, path, ln, "no policy '%s' in results.json", name);
+            goto out;
+        }
+        HD_GROW(sets[p].v, sets[p].alloc, sets[p].n + 1);
+        sets[p].v[sets[p].n++] = ttc;
+        sets[p].censored += (size_t)cens;
+    }
+    if (ferror(f)) {
+        rc = hd_err_set(err, HD_EIO, path, 0, "cannot read: %s", strerror(errno));
+    }
+out:
+    fclose(f);
+    return rc;
+}
+
+/* A Tukey box plot of sorted x[0..n), n > 0: quartiles (type 7, as
+ * everywhere in handoff), whiskers at the most extreme values within 1.5
+ * IQR of the box, and how many values lie beyond them (outliers). */
+struct tukey {
+    double q1, med, q3, lo, hi;
+    size_t outliers;
+};
+
+static struct tukey tukey_of(const double *x, size_t n)
+{
+    struct tukey t;
+    double iqr, lo_fence, hi_fence;
+
+    t.q1 = hd_quantile_sorted(x, n, 0.25);
+    t.med = hd_quantile_sorted(x, n, 0.50);
+    t.q3 = hd_quantile_sorted(x, n, 0.75);
+    iqr = t.q3 - t.q1;
+    lo_fence = t.q1 - 1.5 * iqr;
+    hi_fence = t.q3 + 1.5 * iqr;
+    t.lo = t.q1;
+    t.hi = t.q3;
+    t.outliers = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] < lo_fence || x[i] > hi_fence) {
+            t.outliers++;
+            continue;
+        }
+        t.lo = x[i] < t.lo ? x[i] : t.lo;
+        t.hi = x[i] > t.hi ? x[i] : t.hi;
+    }
+    return t;
+}
+
+/* ------------------------------------------------------------------ */
 /* The report                                                          */
 
 int rpt_compare(struct rpt_doc *doc, const char *simdir, struct hd_err *err)
@@ -148,6 +312,8 @@ int rpt_compare(struct rpt_doc *doc, const char *simdir, struct hd_err *err)
     json_error_t jerr;
     json_t *root, *pols, *pol, *m = json_object();
     struct series ser = {0};
+    struct ttc_set *ttc = NULL;
+    int have_ttc = 0;
     struct rpt_table *t;
     struct rpt_chart *c;
     const char **hdr = NULL;
@@ -169,6 +335,12 @@ int rpt_compare(struct rpt_doc *doc, const char *simdir, struct hd_err *err)
     }
     snprintf(path, sizeof(path), "%s/series.csv", simdir);
     rc = read_series(path, &ser, err);
+    if (rc) {
+        goto out;
+    }
+    ttc = hd_xcalloc(np, sizeof(*ttc));
+    snprintf(path, sizeof(path), "%s/containment.csv", simdir);
+    rc = read_containment(path, pols, ttc, &have_ttc, err);
     if (rc) {
         goto out;
     }
@@ -228,40 +400,80 @@ int rpt_compare(struct rpt_doc *doc, const char *simdir, struct hd_err *err)
         }
     }
 
-    /* Containment time per policy. */
+    /* Containment time per policy: a box plot of every incident. */
     rpt_doc_heading(doc, 1, "Containment time per policy");
-    rpt_doc_para(doc, "Per policy, the box spans the replication means of the TTC median (p50) "
-                      "to p90, the whiskers reach from p50 minus its 95%% half-width to p99, and "
-                      "the black line is the mean. The simulator's output holds quantiles, not "
-                      "every incident, so this is a quantile box rather than quartiles.");
-    c = rpt_chart_new("containment", RPT_CHART_BOXES,
-                      "Time to contain per policy (box p50-p90, whiskers to p99, line mean)",
-                      "policy", "time to contain (hours)");
-    {
-        size_t s = rpt_chart_series(c, "time to contain");
+    if (!have_ttc) {
+        rpt_doc_para(doc, "This folder has no containment.csv (written by handoff simulate --out "
+                          "since the box plots were added): run the simulation again to see the "
+                          "time to contain of every incident per policy.");
+    } else {
+        static const char *const thdr[] = {
+            "policy",  "#incidents", "#still open",   "#whisker low", "#q1",
+            "#median", "#q3",        "#whisker high", "#outliers",    "#max"};
+        size_t sbox, sout = 0;
+        int any_out = 0;
+        rpt_doc_para(doc,
+                     "Every security incident that arrived after the warm-up, pooled over the "
+                     "replications (containment.csv), in hours. The box spans the quartiles "
+                     "with the median inside; the whiskers reach the most extreme times within "
+                     "1.5 interquartile ranges of the box; the marks to the right of a box are "
+                     "the outliers beyond them. Incidents still open when a run ended count "
+                     "with the time they had reached (a lower bound).");
+        c = rpt_chart_new("containment", RPT_CHART_BOXES, "Time to contain per policy", "policy",
+                          "time to contain (hours)");
+        sbox = rpt_chart_series(c, "incidents, pooled over replications");
+        for (i = 0; i < np; i++) {
+            hd_sort_doubles(ttc[i].v, ttc[i].n);
+            any_out |= ttc[i].n && tukey_of(ttc[i].v, ttc[i].n).outliers > 0;
+        }
+        if (any_out) {
+            /* NEEDSWORK(#8): chart.c draws every series of a box chart as
+             * boxes, so each outlier is a flat box (a black mark) beside its
+             * policy's box; a points overlay would draw them as dots. */
+            sout = rpt_chart_series(c, "outliers beyond 1.5 IQR (marks)");
+        }
+        t = rpt_doc_table(doc, "containment_box", 0, sizeof(thdr) / sizeof(thdr[0]), thdr);
         json_array_foreach(pols, i, pol)
         {
-            json_t *k = json_object_get(pol, "kpis");
-            double p50 =
-                json_number_value(json_object_get(json_object_get(k, "ttc_p50_min"), "mean"));
-            double p50ci =
-                json_number_value(json_object_get(json_object_get(k, "ttc_p50_min"), "ci95"));
-            double p90 =
-                json_number_value(json_object_get(json_object_get(k, "ttc_p90_min"), "mean"));
-            double p99 =
-                json_number_value(json_object_get(json_object_get(k, "ttc_p99_min"), "mean"));
-            double mean =
-                json_number_value(json_object_get(json_object_get(k, "ttc_mean_min"), "mean"));
-            double lo = p50 - (isnan(p50ci) ? 0 : p50ci);
-            if (json_object_get(json_object_get(k, "ttc_p50_min"), "mean") &&
-                !json_is_null(json_object_get(json_object_get(k, "ttc_p50_min"), "mean"))) {
-                rpt_chart_box(c, s, (double)i, (lo > 0 ? lo : 0) / 60, p50 / 60, mean / 60,
-                              p90 / 60, p99 / 60);
+            const char *name = json_string_value(json_object_get(pol, "name"));
+            rpt_chart_xtic(c, (double)i, name);
+            rpt_table_cell(t, "%s", name ? name : "?");
+            rpt_table_cell(t, "%zu", ttc[i].n);
+            rpt_table_cell(t, "%zu", ttc[i].censored);
+            if (!ttc[i].n) {
+                for (int k = 0; k < 7; k++) {
+                    rpt_table_cell(t, "-");
+                }
+                continue;
             }
-            rpt_chart_xtic(c, (double)i, json_string_value(json_object_get(pol, "name")));
+            {
+                struct tukey b = tukey_of(ttc[i].v, ttc[i].n);
+                const double h = 60;
+                rpt_chart_box(c, sbox, (double)i, b.lo / h, b.q1 / h, b.med / h, b.q3 / h,
+                              b.hi / h);
+                for (size_t k = 0; k < ttc[i].n; k++) {
+                    double x = ttc[i].v[k];
+                    if (x < b.lo || x > b.hi) {
+                        rpt_chart_box(c, sout, (double)i, x / h, x / h, x / h, x / h, x / h);
+                    }
+                }
+                num(b.lo / h, buf, sizeof(buf));
+                rpt_table_cell(t, "%s", buf);
+                num(b.q1 / h, buf, sizeof(buf));
+                rpt_table_cell(t, "%s", buf);
+                num(b.med / h, buf, sizeof(buf));
+                rpt_table_cell(t, "%s", buf);
+                num(b.q3 / h, buf, sizeof(buf));
+                rpt_table_cell(t, "%s", buf);
+                num(b.hi / h, buf, sizeof(buf));
+                rpt_table_cell(t, "%s", buf);
+                rpt_table_cell(t, "%zu", b.outliers);
+                num(ttc[i].v[ttc[i].n - 1] / h, buf, sizeof(buf));
+                rpt_table_cell(t, "%s", buf);
+            }
         }
+        rpt_doc_chart_take(doc, c);
     }
-    rpt_doc_chart_take(doc, c);
 
     /* Queue length through the spike, one chart per team. */
     rpt_doc_heading(doc, 1, "Queue length through the spike");
@@ -325,6 +537,12 @@ out:
         free(hdr);
     }
     free(ser.v);
+    if (ttc) {
+        for (i = 0; i < np; i++) {
+            free(ttc[i].v);
+        }
+        free(ttc);
+    }
     json_decref(root);
     json_decref(m);
     return rc;

@@ -6,7 +6,7 @@
  * pool. Both grow only when they pass their high-water mark, so a run that
  * has reached its steady state does no allocation in the event loop.
  *
- * Event calendar: a binary min-heap keyed by (t_ms, seq). `seq` is a counter
+ * Event calendar: a 4-ary min-heap keyed by (t_ms, seq). `seq` is a counter
  * taken at insertion, so events at the same instant come out in the order
  * they were pushed (first-in first-out, as git's prio-queue.c does): ties
  * resolve the same way on every run. Push and pop are O(log n).
@@ -56,7 +56,27 @@ void sim_cal_push(struct sim_cal *c, int64_t t_ms, uint32_t kind, uint32_t a, ui
 int sim_cal_pop(struct sim_cal *c, struct sim_event *out);
 
 /* The earliest event without removing it, or NULL when empty (borrowed). */
-const struct sim_event *sim_cal_peek(const struct sim_cal *c);
+static inline const struct sim_event *sim_cal_peek(const struct sim_cal *c)
+{
+    return c->n ? &c->heap[0] : NULL;
+}
+
+/*
+ * Take an insertion number for an event the caller keeps outside the heap
+ * (a stream with one pending event, such as the next arrival): comparing it
+ * with sim_cal_peek() by sim_event_before() then gives the same order as
+ * pushing it would, without the push and the pop.
+ */
+static inline uint64_t sim_cal_take_seq(struct sim_cal *c)
+{
+    return c->seq++;
+}
+
+/* Whether x comes before y: earlier, or as early and inserted first. */
+static inline int sim_event_before(const struct sim_event *x, const struct sim_event *y)
+{
+    return x->t_ms < y->t_ms || (x->t_ms == y->t_ms && x->seq < y->seq);
+}
 
 #define SIM_NIL UINT32_MAX
 

@@ -67,6 +67,12 @@ const struct sim_kpi_def sim_kpi_team_defs[SIM_T_NTEAM] = {
     [SIM_T_WAIT_P5] = {"wait_p5_min", "min", "wait of P5 entries, mean"},
 };
 
+/* One replication's incidents, copied out of its run (struct sim_ttc). */
+struct incidents {
+    struct sim_ttc *v;
+    size_t n;
+};
+
 struct sim_results {
     const struct sim_scenario *sc;
     size_t npol;
@@ -78,6 +84,7 @@ struct sim_results {
     size_t nsamples;
     int64_t *series; /* [pol][sample][team][SIM_SERIES_VALUES], sums over reps */
     uint64_t events;
+    struct incidents *inc; /* [pol][rep]: each incident's time to contain */
 };
 
 /* ---- the job queue --------------------------------------------------- */
@@ -141,6 +148,15 @@ static void *work(void *arg)
             slen ? w->series + pol * slen : NULL, first ? sh->opts->emit_log : NULL,
             first ? sh->opts->emit_truth : NULL, &ev, &err);
         w->events += ev;
+        if (!rc) {
+            /* Into the job's own slot: no lock, and the same whatever thread ran it. */
+            struct incidents *inc = &sh->res->inc[pol * sh->res->reps + rep];
+            const struct sim_ttc *v = sim_run_incidents(run, &inc->n);
+            inc->v = inc->n ? hd_xmalloc(inc->n * sizeof(*v)) : NULL;
+            if (inc->n) {
+                memcpy(inc->v, v, inc->n * sizeof(*v));
+            }
+        }
         pthread_mutex_lock(&sh->mu);
         if (rc && job < sh->err_job) {
             sh->err_job = job;
@@ -190,6 +206,7 @@ int sim_run(const struct sim_scenario *sc, struct sim_policy *const *pols, size_
     res->nsamples = sim_series_samples(sc);
     res->vals = hd_xcalloc(npols * res->reps * res->nkpi, sizeof(double));
     res->series = hd_xcalloc(npols * slen + 1, sizeof(int64_t));
+    res->inc = hd_xcalloc(npols * res->reps + 1, sizeof(*res->inc));
 
     memset(&sh, 0, sizeof(sh));
     sh.sc = sc;
@@ -258,6 +275,10 @@ void sim_results_free(struct sim_results *res)
     free(res->names);
     free(res->vals);
     free(res->series);
+    for (size_t i = 0; i < res->npol * res->reps; i++) {
+        free(res->inc[i].v);
+    }
+    free(res->inc);
     free(res);
 }
 
@@ -358,4 +379,12 @@ uint64_t sim_results_seed(const struct sim_results *res)
 const int64_t *sim_results_series(const struct sim_results *res, size_t pol)
 {
     return res->series + pol * series_len(res->sc);
+}
+
+const struct sim_ttc *sim_results_incidents(const struct sim_results *res, size_t pol, uint32_t rep,
+                                            size_t *n)
+{
+    const struct incidents *inc = &res->inc[pol * res->reps + rep];
+    *n = inc->n;
+    return inc->v;
 }

@@ -20,8 +20,9 @@
  * that inversion needs. The exponential is the simulator's hottest
  * distribution (every Poisson arrival, most service times).
  */
-static uint32_t zig_k[256];
-static double zig_w[256], zig_f[256];
+uint32_t sim_zig_k[256];
+double sim_zig_w[256];
+static double zig_f[256];
 static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
 
 static void zig_init(void)
@@ -30,18 +31,18 @@ static void zig_init(void)
     double de = 7.697117470131487, te = de, ve = 3.949659822581572e-3;
     double q = ve / exp(-de);
 
-    zig_k[0] = (uint32_t)((de / q) * m);
-    zig_k[1] = 0;
-    zig_w[0] = q / m;
-    zig_w[255] = de / m;
+    sim_zig_k[0] = (uint32_t)((de / q) * m);
+    sim_zig_k[1] = 0;
+    sim_zig_w[0] = q / m;
+    sim_zig_w[255] = de / m;
     zig_f[0] = 1.0;
     zig_f[255] = exp(-de);
     for (int i = 254; i >= 1; i--) {
         de = -log(ve / de + exp(-de));
-        zig_k[i + 1] = (uint32_t)((de / te) * m);
+        sim_zig_k[i + 1] = (uint32_t)((de / te) * m);
         te = de;
         zig_f[i] = exp(-de);
-        zig_w[i] = de / m;
+        sim_zig_w[i] = de / m;
     }
 }
 
@@ -50,24 +51,32 @@ void sim_exp_init(void)
     pthread_once(&zig_once, zig_init);
 }
 
-double sim_exp1(struct hd_rng *r)
+/* The rest of a draw whose first word `u` missed the fast test: the tail,
+ * the wedge, or a fresh try; together with the inline fast path in run.c
+ * exactly the draw sim_exp1 makes. */
+double sim_exp1_rest(struct hd_rng *r, uint64_t u)
 {
     for (;;) {
-        uint64_t u = hd_rng_u64(r);
         uint32_t iz = (uint32_t)(u & 255), jz = (uint32_t)(u >> 32);
         double x;
 
-        if (jz < zig_k[iz]) {
-            return jz * zig_w[iz];
+        if (jz < sim_zig_k[iz]) {
+            return jz * sim_zig_w[iz];
         }
         if (iz == 0) {
             return 7.697117470131487 - log1p(-hd_rng_uniform(r));
         }
-        x = jz * zig_w[iz];
+        x = jz * sim_zig_w[iz];
         if (zig_f[iz] + hd_rng_uniform(r) * (zig_f[iz - 1] - zig_f[iz]) < exp(-x)) {
             return x;
         }
+        u = hd_rng_u64(r);
     }
+}
+
+double sim_exp1(struct hd_rng *r)
+{
+    return sim_exp1_rest(r, hd_rng_u64(r));
 }
 
 int64_t sim_dist_draw(const struct sim_dist *d, struct hd_rng *r)
@@ -94,13 +103,7 @@ int64_t sim_dist_draw(const struct sim_dist *d, struct hd_rng *r)
         x = 0;
         break;
     }
-    if (!(x > 0)) {
-        return 0;
-    }
-    if (x > 9.0e15) {
-        x = 9.0e15;
-    }
-    return (int64_t)(x + 0.5);
+    return sim_ms_round(x);
 }
 
 int64_t sim_dist_at(const struct sim_dist *d, double z)
@@ -137,13 +140,7 @@ int64_t sim_dist_at(const struct sim_dist *d, double z)
         x = 0;
         break;
     }
-    if (!(x > 0)) {
-        return 0;
-    }
-    if (x > 9.0e15) {
-        x = 9.0e15;
-    }
-    return (int64_t)(x + 0.5);
+    return sim_ms_round(x);
 }
 
 void sim_dist_release(struct sim_dist *d)

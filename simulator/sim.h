@@ -123,9 +123,12 @@ int sim_results_write_json(const struct sim_results *res, FILE *f, struct hd_err
 int sim_results_write_text(const struct sim_results *res, FILE *f, struct hd_err *err);
 
 /*
- * Write into directory `dir` (created if missing): results.json and
+ * Write into directory `dir` (created if missing): results.json,
  * series.csv (policy, team, hour, mean queue length, mean busy agents, agents
- * on duty, averaged over replications). HD_EIO when a file cannot be written.
+ * on duty, averaged over replications) and containment.csv (policy,
+ * replication, ticket, time to contain in minutes, censored: every incident
+ * that arrived after the warm-up, by policy, replication and ticket).
+ * HD_EIO when a file cannot be written.
  */
 int sim_results_write_dir(const struct sim_results *res, const char *dir, struct hd_err *err);
 

@@ -53,6 +53,28 @@ struct sim_dist {
 void sim_exp_init(void);
 double sim_exp1(struct hd_rng *r);
 
+/*
+ * The ziggurat's fast path, for callers that inline it (run.c): with u the
+ * generator's next word, iz = u & 255 and jz = u >> 32, the draw is
+ * jz * sim_zig_w[iz] when jz < sim_zig_k[iz], else sim_exp1_rest(r, u).
+ * The two together draw exactly what sim_exp1 does.
+ */
+extern uint32_t sim_zig_k[256];
+extern double sim_zig_w[256];
+double sim_exp1_rest(struct hd_rng *r, uint64_t u);
+
+/* A duration in ms rounded to the millisecond: never negative, capped at 9e15. */
+static inline int64_t sim_ms_round(double x)
+{
+    if (!(x > 0)) {
+        return 0;
+    }
+    if (x > 9.0e15) {
+        x = 9.0e15;
+    }
+    return (int64_t)(x + 0.5);
+}
+
 /* A draw in ms, rounded to the millisecond and never negative. */
 int64_t sim_dist_draw(const struct sim_dist *d, struct hd_rng *r);
 void sim_dist_release(struct sim_dist *d);
@@ -398,6 +420,20 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
                         uint64_t seed, double *kpi, int64_t *series, FILE *log, FILE *truth,
                         uint64_t *events, struct hd_err *err);
 
+/* One security incident's time to contain (containment.csv). */
+struct sim_ttc {
+    uint32_t ticket;   /* arrival number within the replication (SIM-%06u in --emit-log) */
+    uint32_t censored; /* still open when the run ended: ttc_min is a lower bound */
+    double ttc_min;
+};
+
+/*
+ * The incidents that arrived in the window of the last successful
+ * sim_run_replication, by ticket number, *n of them: the times behind
+ * ttc_*_min. Borrowed: valid until the next replication on `run`.
+ */
+const struct sim_ttc *sim_run_incidents(const struct sim_run *run, size_t *n);
+
 /* ---- calibration (calibrate.c) --------------------------------------- */
 
 /* History's KPIs for --validate (sim_history_load). */
@@ -424,5 +460,8 @@ const char *sim_results_policy(const struct sim_results *res, size_t i);
 uint32_t sim_results_reps(const struct sim_results *res);
 uint64_t sim_results_seed(const struct sim_results *res);
 const int64_t *sim_results_series(const struct sim_results *res, size_t pol);
+/* Replication rep's incidents under policy pol, by ticket (*n of them; borrowed). */
+const struct sim_ttc *sim_results_incidents(const struct sim_results *res, size_t pol, uint32_t rep,
+                                            size_t *n);
 
 #endif
