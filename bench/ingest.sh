@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ingest throughput: handoff beside the sqlite3 shell and pandas doing the
-# same load. docs/benchmarks-ingest.md explains what each measurement does.
+# same load. docs/benchmarks.md ("Ingest") explains what each measurement does.
 #
 #   bench/ingest.sh [--runs N] [--events N] [--input generic|servicenow|all]
 #

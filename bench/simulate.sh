@@ -5,7 +5,7 @@
 #   1. M/M/c, one million customers (bench/mmc.json, bench/simpy_mmc.py)
 #   2. the phishing-wave scenario, 1 and 52 weeks (bench/simpy_phishing.py)
 #   3. peak memory as the horizon grows: 1 week vs 52 weeks
-# Targets (docs/benchmarks-simulate.md): >= 100x SimPy on M/M/c, >= 50x on
+# Targets (docs/benchmarks.md ("Simulator")): >= 100x SimPy on M/M/c, >= 50x on
 # the phishing wave, memory flat in the horizon.
 # Usage: bench/simulate.sh   (from the repository root; builds what it needs)
 set -eu
