@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/time.h"
 
 int cli_fail(const struct hd_err *err)
 {
@@ -70,4 +71,15 @@ void cli_progress(void *ctx, const char *line)
         fputs("\r\033[K", stderr);
     }
     fflush(stderr);
+}
+
+int cli_parse_when(const char *s, int64_t *out, struct hd_err *err)
+{
+    char buf[64];
+
+    if (strlen(s) == 10) { /* a bare date: midnight UTC */
+        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+        s = buf;
+    }
+    return hd_time_parse(s, strlen(s), HD_TF_ISO8601, NULL, out, err);
 }

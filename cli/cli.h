@@ -7,6 +7,8 @@
  * one library entry point, render, and map the return code to an exit code.
  */
 
+#include <stdint.h>
+
 struct hd_err;
 
 typedef int cmd_fn(int argc, char **argv);
@@ -40,6 +42,12 @@ int cli_progress_ok(void);
 
 /* Progress callback for the library layers: prints "\r" + line on stderr. */
 void cli_progress(void *ctx, const char *line);
+
+/*
+ * Parse a --from/--to value: ISO 8601, or a bare date YYYY-MM-DD meaning
+ * midnight UTC. Returns 0, or HD_EINPUT with the reason in err->msg.
+ */
+int cli_parse_when(const char *s, int64_t *out, struct hd_err *err);
 
 /* Subcommands. */
 int cmd_help(int argc, char **argv);

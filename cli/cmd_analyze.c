@@ -34,16 +34,6 @@ static const char usage_text[] =
     "  --priority P      only priority P (P1..P5)\n"
     "  --format F        text (default), json, md, or csv (one row per finding)\n";
 
-static int parse_when(const char *s, int64_t *out, struct hd_err *err)
-{
-    char buf[64];
-    if (strlen(s) == 10) { /* a bare date: midnight UTC */
-        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-        s = buf;
-    }
-    return hd_time_parse(s, strlen(s), HD_TF_ISO8601, NULL, out, err);
-}
-
 int cmd_analyze(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -90,7 +80,7 @@ int cmd_analyze(int argc, char **argv)
             break;
         case 'f':
         case 't':
-            if (parse_when(optarg, opt == 'f' ? &flt.from_ms : &flt.to_ms, &err)) {
+            if (cli_parse_when(optarg, opt == 'f' ? &flt.from_ms : &flt.to_ms, &err)) {
                 return cli_usage("analyze", "--%s: %s", opt == 'f' ? "from" : "to", err.msg);
             }
             break;

@@ -37,16 +37,6 @@ static const char usage_text[] =
     "  --format F        text (default), json, md, or csv (one row per ticket)\n"
     "  --top N           ticket lists in text and md show N (default 20; 0: all)\n";
 
-static int parse_when(const char *s, int64_t *out, struct hd_err *err)
-{
-    char buf[64];
-    if (strlen(s) == 10) { /* a bare date: midnight UTC */
-        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-        s = buf;
-    }
-    return hd_time_parse(s, strlen(s), HD_TF_ISO8601, NULL, out, err);
-}
-
 static void policy_warn(void *ctx, const char *src, long line, const char *msg)
 {
     (void)ctx;
@@ -90,7 +80,7 @@ int cmd_audit(int argc, char **argv)
             break;
         case 'f':
         case 't':
-            if (parse_when(optarg, opt == 'f' ? &flt.from_ms : &flt.to_ms, &err)) {
+            if (cli_parse_when(optarg, opt == 'f' ? &flt.from_ms : &flt.to_ms, &err)) {
                 return cli_usage("audit", "--%s: %s", opt == 'f' ? "from" : "to", err.msg);
             }
             break;

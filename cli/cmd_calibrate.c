@@ -35,16 +35,6 @@ static const char usage_text[] =
     "                       it falls back to a pooled estimate (default 30)\n"
     "  --out FILE           where to write the scenario ('-': standard output)\n";
 
-static int parse_when(const char *s, int64_t *out, struct hd_err *err)
-{
-    char buf[64];
-    if (strlen(s) == 10) { /* a bare date: midnight UTC */
-        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-        s = buf;
-    }
-    return hd_time_parse(s, strlen(s), HD_TF_ISO8601, NULL, out, err);
-}
-
 int cmd_calibrate(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -78,7 +68,7 @@ int cmd_calibrate(int argc, char **argv)
             break;
         case 'f':
         case 't':
-            if (parse_when(optarg, opt == 'f' ? &o.from_ms : &o.to_ms, &err)) {
+            if (cli_parse_when(optarg, opt == 'f' ? &o.from_ms : &o.to_ms, &err)) {
                 free(sec);
                 return cli_usage("calibrate", "--%s: %s", opt == 'f' ? "from" : "to", err.msg);
             }

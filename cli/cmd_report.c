@@ -39,16 +39,6 @@ static const char usage_text[] =
     "  --top N           rows in top-N lists (default 10)\n"
     "  --png             also draw each chart as PNG\n";
 
-static int parse_when(const char *s, int64_t *out, struct hd_err *err)
-{
-    char buf[64];
-    if (strlen(s) == 10) { /* a bare date: midnight UTC */
-        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-        s = buf;
-    }
-    return hd_time_parse(s, strlen(s), HD_TF_ISO8601, NULL, out, err);
-}
-
 static int parse_month(const char *s, int64_t *from, int64_t *to)
 {
     char buf[64];
@@ -144,7 +134,7 @@ int cmd_report(int argc, char **argv)
             break;
         case 'f':
         case 't':
-            if (parse_when(optarg, opt == 'f' ? &sc.from_ms : &sc.to_ms, &err)) {
+            if (cli_parse_when(optarg, opt == 'f' ? &sc.from_ms : &sc.to_ms, &err)) {
                 return cli_usage("report", "--%s: %s", opt == 'f' ? "from" : "to", err.msg);
             }
             break;

@@ -70,16 +70,6 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
-static int parse_when(const char *s, int64_t *out, struct hd_err *err)
-{
-    char buf[64];
-    if (strlen(s) == 10) { /* a bare date: midnight UTC */
-        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-        s = buf;
-    }
-    return hd_time_parse(s, strlen(s), HD_TF_ISO8601, NULL, out, err);
-}
-
 int cmd_simulate(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -171,7 +161,7 @@ int cmd_simulate(int argc, char **argv)
             break;
         case 'F':
         case 'T':
-            if (parse_when(optarg, opt == 'F' ? &replay_from : &replay_to, &err)) {
+            if (cli_parse_when(optarg, opt == 'F' ? &replay_from : &replay_to, &err)) {
                 free(pol_paths);
                 return cli_usage("simulate", "--replay-%s: %s", opt == 'F' ? "from" : "to",
                                  err.msg);
