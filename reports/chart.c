@@ -31,6 +31,7 @@ struct chart_series {
     char *title;
     struct chart_row *rows;
     size_t n, alloc;
+    int overlay; /* points drawn over the first series' positions (outliers) */
 };
 
 struct chart_tic {
@@ -93,6 +94,13 @@ size_t rpt_chart_series(struct rpt_chart *c, const char *title)
     memset(&c->series[c->nseries], 0, sizeof(c->series[0]));
     c->series[c->nseries].title = hd_xstrdup(title ? title : "");
     return c->nseries++;
+}
+
+size_t rpt_chart_overlay(struct rpt_chart *c, const char *title)
+{
+    size_t s = rpt_chart_series(c, title);
+    c->series[s].overlay = 1;
+    return s;
 }
 
 static void add_row(struct rpt_chart *c, size_t s, const double *v)
@@ -216,7 +224,7 @@ static int plot_command(const struct rpt_chart *c, struct hd_buf *out)
     double width = 0.8;
 
     for (size_t s = 0; s < c->nseries; s++) {
-        nonempty += c->series[s].n > 0;
+        nonempty += c->series[s].n > 0 && !c->series[s].overlay;
     }
     if (c->kind == RPT_CHART_BARS || c->kind == RPT_CHART_BOXES) {
         width = 0.8 / (double)(nonempty ? nonempty : 1);
@@ -232,11 +240,23 @@ static int plot_command(const struct rpt_chart *c, struct hd_buf *out)
         if (!se->n) {
             continue;
         }
-        if (k) {
+        if (block) {
             rc |= hd_buf_adds(out, ", \\\n     ", NULL);
         }
         rc |= hd_buf_adds(out, "datafile index ", NULL);
         rc |= hd_buf_addf(out, NULL, "%zu ", block);
+        if (se->overlay) {
+            /* Points at the first series' offset; y is the median column. */
+            double off0 =
+                (c->kind == RPT_CHART_BARS || c->kind == RPT_CHART_BOXES) ? -0.4 + width * 0.5 : 0;
+            rc |= hd_buf_addf(out, NULL,
+                              "using ($1%+.4f):%d with points pt 7 ps 0.6 lc rgb '#555555'", off0,
+                              c->kind == RPT_CHART_BOXES ? 4 : 2);
+            rc |= hd_buf_adds(out, " title ", NULL);
+            rc |= rpt_gp_quote(out, se->title);
+            block++;
+            continue;
+        }
         switch (c->kind) {
         case RPT_CHART_LINES:
             rc |=

@@ -42,6 +42,13 @@ void rpt_chart_free(struct rpt_chart *c);
 /* Add a series; returns its index. The title is shown in the legend. */
 size_t rpt_chart_series(struct rpt_chart *c, const char *title);
 
+/*
+ * Add a series drawn as points over the first series' positions, e.g. the
+ * outliers of a box plot (add them with rpt_chart_box, all five values
+ * equal, or rpt_chart_point). Returns its index.
+ */
+size_t rpt_chart_overlay(struct rpt_chart *c, const char *title);
+
 /* Add a point (x, y) to series `s`. */
 void rpt_chart_point(struct rpt_chart *c, size_t s, double x, double y);
 

@@ -427,10 +427,7 @@ int rpt_compare(struct rpt_doc *doc, const char *simdir, struct hd_err *err)
             any_out |= ttc[i].n && tukey_of(ttc[i].v, ttc[i].n).outliers > 0;
         }
         if (any_out) {
-            /* NEEDSWORK(#8): chart.c draws every series of a box chart as
-             * boxes, so each outlier is a flat box (a black mark) beside its
-             * policy's box; a points overlay would draw them as dots. */
-            sout = rpt_chart_series(c, "outliers beyond 1.5 IQR (marks)");
+            sout = rpt_chart_overlay(c, "outliers beyond 1.5 IQR");
         }
         t = rpt_doc_table(doc, "containment_box", 0, sizeof(thdr) / sizeof(thdr[0]), thdr);
         json_array_foreach(pols, i, pol)
