@@ -115,7 +115,7 @@ asan: deps
 # valgrind: the end-to-end (golden and bad-input) tests with handoff under
 # valgrind; any error or definite/indirect leak fails the case.
 valgrind: handoff
-	@command -v valgrind >/dev/null || scripts/install-deps --fuzz
+	@command -v valgrind >/dev/null || { echo "make valgrind: install valgrind first" >&2; exit 1; }
 	@VALGRIND=1 tests/run-golden.sh "$(BIN)"
 
 # fuzz: libFuzzer targets tests/fuzz/fuzz_<name>.c, built with clang from the

@@ -965,6 +965,7 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
     /* No row fits in a line longer than this (ingest.h): refuse it, bounded. */
     rd.max_line = o->max_field < ((size_t)1 << 20) ? (size_t)16 << 20 : o->max_field * 16;
     c.expect_rows = (size_t)(rd.size / 48); /* a typical export row is 50-300 bytes */
+    an_data_reserve(d, c.expect_rows); /* untouched pages cost nothing */
     first = ing_reader_peek(&rd, err);
     if (first < 0) {
         rc = err ? err->rc : HD_EIO;

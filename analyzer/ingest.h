@@ -30,8 +30,8 @@ struct an_ingest_opts {
     int64_t not_after_ms;         /* later times are rejected (the export date) */
     size_t max_field;             /* longest accepted field in bytes */
     size_t max_events_per_ticket; /* rows past this for one ticket are rejected */
-    size_t max_columns;    /* a CSV header with more columns refuses the file */
-    size_t max_json_depth; /* JSON rows nested deeper are rejected (bad_json) */
+    size_t max_columns;           /* a CSV header with more columns refuses the file */
+    size_t max_json_depth;        /* JSON rows nested deeper are rejected (bad_json) */
     an_progress_fn *progress;     /* NULL: no progress lines */
     void *progress_ctx;
 };

@@ -127,7 +127,10 @@ void ing_reader_close(struct ing_reader *rd);
  * limit plus one read chunk).
  */
 int ing_reader_line(struct ing_reader *rd, const char **line, size_t *len, struct hd_err *err);
-/* The rest of the input in one buffer (for JSON documents), capped at `cap` bytes. */
+/*
+ * The rest of the input in one buffer (for JSON documents), capped at `cap`
+ * bytes. HD_EINPUT past the cap, or at a NUL byte (never in JSON text).
+ */
 int ing_reader_all(struct ing_reader *rd, size_t cap, const char **data, size_t *len,
                    struct hd_err *err);
 /*

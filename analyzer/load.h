@@ -11,7 +11,11 @@ struct an_data;
 struct hd_store;
 struct hd_err;
 
-/* Load into an initialised, empty dataset. Errors: HD_EIO (SQLite). */
+/*
+ * Load into an initialised, empty dataset. Errors: HD_EIO (SQLite);
+ * HD_EINPUT when a source is marked incomplete (an ingest was killed or
+ * failed part-way, analyzer/save.h), naming it and how to complete it.
+ */
 int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err);
 
 #endif

@@ -128,21 +128,38 @@ int ing_reader_line(struct ing_reader *rd, const char **line, size_t *len, struc
     }
 }
 
+/* HD_EINPUT at a NUL byte in buf[from, rd->len): JSON text never holds one raw. */
+static int json_nul(struct ing_reader *rd, size_t from, struct hd_err *err)
+{
+    const char *nul = rd->len > from ? memchr(rd->buf + from, '\0', rd->len - from) : NULL;
+    if (!nul) {
+        return HD_OK;
+    }
+    return hd_err_set(err, HD_EINPUT, rd->path, 0,
+                      "NUL byte at byte %llu: a binary file, not JSON text",
+                      (unsigned long long)(rd->bytes - (size_t)(rd->buf + rd->len - nul)));
+}
+
 int ing_reader_all(struct ing_reader *rd, size_t cap, const char **data, size_t *len,
                    struct hd_err *err)
 {
-    while (!rd->eof) {
+    int rc = json_nul(rd, rd->pos, err);
+
+    while (!rc && !rd->eof) {
         size_t added;
-        int rc = fill(rd, &added, err);
-        if (rc) {
-            return rc;
+        rc = fill(rd, &added, err);
+        if (!rc) {
+            rc = json_nul(rd, rd->len - added, err);
         }
-        if (rd->len - rd->pos > cap) {
-            return hd_err_set(err, HD_EINPUT, rd->path, 0,
-                              "JSON document larger than the limit of %zu bytes (use NDJSON, one "
-                              "object per line, for large exports)",
-                              cap);
+        if (!rc && rd->len - rd->pos > cap) {
+            rc = hd_err_set(err, HD_EINPUT, rd->path, 0,
+                            "JSON document larger than the limit of %zu bytes (use NDJSON, one "
+                            "object per line, for large exports)",
+                            cap);
         }
+    }
+    if (rc) {
+        return rc;
     }
     *data = rd->buf + rd->pos;
     *len = rd->len - rd->pos;

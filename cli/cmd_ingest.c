@@ -1,7 +1,9 @@
 /* handoff ingest: read exports into the database and account for every row. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 static const char usage_text[] =
     "usage: handoff ingest FILE... [--profile generic|servicenow|jira | --map MAP.json]\n"
     "                      [--db DB] [--client NAME] [--tz ZONE] [--export-date TIME]\n"
+    "                      [--max-field BYTES] [--max-events-per-ticket N]\n"
     "\n"
     "Read ticket-history exports into the database (default ./handoff.db).\n"
     "'-' reads standard input. Every row is accounted for: rows read = used +\n"
@@ -31,6 +34,9 @@ static const char usage_text[] =
     "  --client NAME      every ticket of these files belongs to client NAME\n"
     "  --tz ZONE          IANA zone for times without an offset (default UTC)\n"
     "  --export-date T    reject times after T (default: now + 1 day)\n"
+    "  --max-field BYTES  reject rows with a longer field (default 1048575)\n"
+    "  --max-events-per-ticket N\n"
+    "                     reject a ticket's rows past the N-th (default 100000)\n"
     "  --config C         analysis config for the derived tables (docs/metrics.md)\n";
 
 void cli_print_ingest_summary(const char *path, const char *profile,
@@ -41,8 +47,8 @@ void cli_print_ingest_summary(const char *path, const char *profile,
 {
     char a[40], b[40];
 
-    printf("%s (%s): %llu rows read = %llu used + %llu rejected + %llu duplicates\n", path,
-           profile, (unsigned long long)r->rows_read, (unsigned long long)r->rows_used,
+    printf("%s (%s): %llu rows read = %llu used + %llu rejected + %llu duplicates\n", path, profile,
+           (unsigned long long)r->rows_read, (unsigned long long)r->rows_used,
            (unsigned long long)r->rows_rejected, (unsigned long long)r->rows_duplicate);
     if (s) {
         printf("  events: %llu new, %llu already stored; tickets: %llu\n",
@@ -80,13 +86,37 @@ void cli_print_ingest_summary(const char *path, const char *profile,
     }
 }
 
+/* A whole number in 1..max, digits only; 0 on success. */
+static int parse_limit(const char *s, size_t max, size_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (*s < '0' || *s > '9') {
+        return -1;
+    }
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end || v < 1 || v > max) {
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
 int cmd_ingest(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"profile", required_argument, NULL, 'p'}, {"map", required_argument, NULL, 'm'},
-        {"db", required_argument, NULL, 'd'},      {"client", required_argument, NULL, 'c'},
-        {"tz", required_argument, NULL, 'z'},      {"export-date", required_argument, NULL, 'e'},
-        {"config", required_argument, NULL, 'C'},  {"help", no_argument, NULL, 'h'},
+        {"profile", required_argument, NULL, 'p'},
+        {"map", required_argument, NULL, 'm'},
+        {"db", required_argument, NULL, 'd'},
+        {"client", required_argument, NULL, 'c'},
+        {"tz", required_argument, NULL, 'z'},
+        {"export-date", required_argument, NULL, 'e'},
+        {"config", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {"max-field", required_argument, NULL, 'F'},
+        {"max-events-per-ticket", required_argument, NULL, 'E'},
         {NULL, 0, NULL, 0},
     };
     struct an_ingest_opts o;
@@ -97,7 +127,7 @@ int cmd_ingest(int argc, char **argv)
 
     an_ingest_opts_init(&o);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "p:m:d:c:z:e:C:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "p:m:d:c:z:e:C:F:E:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p':
             o.profile = optarg;
@@ -116,13 +146,26 @@ int cmd_ingest(int argc, char **argv)
             o.tz = optarg;
             break;
         case 'e':
-            if (hd_time_parse(optarg, strlen(optarg), HD_TF_ISO8601, NULL, &o.not_after_ms,
-                              &err)) {
+            if (hd_time_parse(optarg, strlen(optarg), HD_TF_ISO8601, NULL, &o.not_after_ms, &err)) {
                 return cli_usage("ingest", "--export-date: %s", err.msg);
             }
             break;
         case 'C':
             config = optarg;
+            break;
+        case 'F':
+            /* Past 1 GiB a field could not be held in memory sensibly. */
+            if (parse_limit(optarg, (size_t)1 << 30, &o.max_field)) {
+                return cli_usage("ingest", "--max-field: '%s' is not a size from 1 to 1073741824",
+                                 optarg);
+            }
+            break;
+        case 'E':
+            if (parse_limit(optarg, (size_t)UINT32_MAX, &o.max_events_per_ticket)) {
+                return cli_usage("ingest",
+                                 "--max-events-per-ticket: '%s' is not a count from 1 to %u",
+                                 optarg, UINT32_MAX);
+            }
             break;
         case 'h':
             fputs(usage_text, stdout);

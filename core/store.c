@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/err.h"
@@ -192,6 +194,44 @@ out:
     return rc;
 }
 
+/*
+ * A database on a read-only file system cannot be opened normally in WAL
+ * mode (SQLite wants to create the -shm file): open it as immutable, which
+ * is safe because nothing can change it. A leftover -wal there holds
+ * commits an immutable open would not see, so that case is refused.
+ * Returns HD_OK with *uri set (caller frees) or *uri NULL when not needed.
+ */
+static int readonly_fs_uri(const char *path, char **uri, struct hd_err *err)
+{
+    struct statvfs vfs;
+    char wal[4096];
+    struct stat sb;
+    size_t n = 0;
+
+    *uri = NULL;
+    if (statvfs(path, &vfs) != 0 || !(vfs.f_flag & ST_RDONLY)) {
+        return HD_OK;
+    }
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    if (stat(wal, &sb) == 0 && sb.st_size > 0) {
+        return hd_err_set(err, HD_EIO, path, 0,
+                          "database on a read-only file system has an unmerged '-wal' file; "
+                          "copy both to a writable place");
+    }
+    char *u = hd_xmalloc(strlen(path) * 3 + 32);
+    n += (size_t)snprintf(u, 8, "file:");
+    for (const char *c = path; *c; c++) {
+        if (*c == '%' || *c == '?' || *c == '#') {
+            n += (size_t)snprintf(u + n, 4, "%%%02x", (unsigned char)*c);
+        } else {
+            u[n++] = *c;
+        }
+    }
+    snprintf(u + n, 16, "?immutable=1");
+    *uri = u;
+    return HD_OK;
+}
+
 int hd_store_open(const char *path, unsigned flags, struct hd_store **out, struct hd_err *err)
 {
     struct hd_store *st = hd_xcalloc(1, sizeof(*st));
@@ -213,7 +253,23 @@ int hd_store_open(const char *path, unsigned flags, struct hd_store **out, struc
     }
     oflags = (flags & HD_STORE_READONLY) ? SQLITE_OPEN_READONLY
                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (!is_memory && !(flags & HD_STORE_READONLY) && access(path, F_OK) == 0 &&
+        access(path, W_OK) != 0) {
+        /* SQLite would only say "unable to open database file" later on. */
+        rc = hd_err_set(err, HD_EIO, path, 0, "cannot write the database: %s", strerror(errno));
+        goto out;
+    }
+    char *uri = NULL;
+    if (!is_memory && (flags & HD_STORE_READONLY)) {
+        rc = readonly_fs_uri(path, &uri, err);
+        if (rc) {
+            goto out;
+        }
+    }
+    int orc = sqlite3_open_v2(uri ? uri : path, &st->db,
+                              oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+    free(uri);
+    if (orc != SQLITE_OK) {
         rc = hd_err_set(err, HD_EIO, path, 0, "cannot open database: %s",
                         st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto out;

@@ -4,7 +4,10 @@
 #    analyzer and simulator never include each other;
 #  - <module>_int.h headers are included only from their own folder;
 #  - banned libc functions are not used;
-#  - no system()/popen() anywhere (external programs go through fork/exec).
+#  - no system()/popen() anywhere (external programs go through fork/exec),
+#    and no shell exec'd with -c (which would parse its argument);
+#  - SQL text is only ever a string literal: values are bound, never
+#    formatted into SQL (tests/faults/sql_literals.pl).
 set -u
 cd "$(dirname "$0")/.."
 fail=0
@@ -38,6 +41,15 @@ hits=$(grep -nE "$banned" core/*.[ch] analyzer/*.[ch] simulator/*.[ch] reports/*
 if [ -n "$hits" ]; then
     echo "lint: banned functions:"
     echo "$hits"
+    fail=1
+fi
+shell=$(grep -nE '"(/bin/)?(ba|da)?sh"|"-c"' core/*.[ch] analyzer/*.[ch] simulator/*.[ch] reports/*.[ch] cli/*.[ch] 2>/dev/null || true)
+if [ -n "$shell" ]; then
+    echo "lint: a shell is run (exec a program directly instead):"
+    echo "$shell"
+    fail=1
+fi
+if ! tests/faults/sql_literals.pl core/*.c analyzer/*.c simulator/*.c reports/*.c cli/*.c; then
     fail=1
 fi
 if [ $fail = 0 ]; then

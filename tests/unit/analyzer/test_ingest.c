@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "analyzer/dataset.h"
+#include "analyzer/load.h"
 #include "analyzer/save.h"
 #include "core/err.h"
 #include "core/model.h"
@@ -657,6 +658,103 @@ static void save__same_file_twice__adds_nothing_and_keeps_lines(void **state)
     hd_store_close(st);
 }
 
+/* ---- limits --------------------------------------------------------------- */
+
+static void ingest__header_over_column_limit__file_refused(void **state)
+{
+    struct an_ingest_opts o;
+    struct an_ingest_result res;
+    struct an_data d;
+    struct hd_err err = HD_ERR_INIT;
+    char path[64];
+    (void)state;
+    write_tmp(path, sizeof(path), "ticket,time,kind,a,b\n", 21);
+    an_ingest_opts_init(&o);
+    o.max_columns = 4;
+    an_data_init(&d);
+    assert_int_equal(an_ingest_file(&d, path, &o, &res, &err), HD_EINPUT);
+    assert_string_equal(err.msg, "header has more than 4 columns (the limit)");
+    an_ingest_result_release(&res);
+    an_data_release(&d);
+    unlink(path);
+}
+
+static void ingest__nul_bytes__row_rejected_or_file_refused(void **state)
+{
+    static const char rows[] = "ticket,time,kind\nT1,2026-10-01T09:00:00Z,op\0ened\n"
+                               "T1,2026-10-01T09:01:00Z,opened\n";
+    struct an_ingest_opts o;
+    struct an_ingest_result res;
+    struct an_data d;
+    struct hd_err err = HD_ERR_INIT;
+    char path[64];
+    (void)state;
+    an_ingest_opts_init(&o);
+    write_tmp(path, sizeof(path), rows, sizeof(rows) - 1);
+    an_data_init(&d);
+    assert_int_equal(an_ingest_file(&d, path, &o, &res, &err), HD_OK);
+    assert_int_equal(res.rows_read, 2);
+    assert_int_equal(res.by_reason[AN_REJ_UTF8], 1);
+    assert_string_equal(res.rejects[0].detail, "NUL byte in column 'kind'");
+    an_ingest_result_release(&res);
+    an_data_release(&d);
+    unlink(path);
+    write_tmp(path, sizeof(path), "\0\0\0", 3);
+    an_data_init(&d);
+    assert_int_equal(an_ingest_file(&d, path, &o, &res, &err), HD_EINPUT);
+    assert_string_equal(err.msg, "NUL byte at byte 0: a binary file, not a text export");
+    an_ingest_result_release(&res);
+    an_data_release(&d);
+    unlink(path);
+}
+
+static void ingest__json_deeper_than_limit__row_rejected(void **state)
+{
+    static const char rows[] = "{\"ticket\":\"T1\",\"x\":[[[1]]]}\n"
+                               "{\"ticket\":\"T1\",\"time\":\"2026-10-01T09:00:00Z\",\"kind\":"
+                               "\"opened\",\"x\":[[1]]}\n";
+    struct an_ingest_opts o;
+    struct an_ingest_result res;
+    struct an_data d;
+    struct hd_err err = HD_ERR_INIT;
+    char path[64];
+    (void)state;
+    an_ingest_opts_init(&o);
+    o.max_json_depth = 3;
+    write_tmp(path, sizeof(path), rows, sizeof(rows) - 1);
+    an_data_init(&d);
+    assert_int_equal(an_ingest_file(&d, path, &o, &res, &err), HD_OK);
+    assert_int_equal(res.rows_read, 2);
+    assert_int_equal(res.rows_used, 1);
+    assert_int_equal(res.by_reason[AN_REJ_JSON], 1);
+    assert_string_equal(res.rejects[0].detail, "nested deeper than the limit of 3 levels");
+    an_ingest_result_release(&res);
+    an_data_release(&d);
+    unlink(path);
+}
+
+/* A source left incomplete by a killed ingest is refused, not read as whole. */
+static void load__incomplete_source__refused_with_how_to_fix(void **state)
+{
+    struct hd_store *st = NULL;
+    struct hd_err err = HD_ERR_INIT;
+    struct an_save_stats ss;
+    struct an_data all;
+    struct run r;
+    (void)state;
+    assert_int_equal(hd_store_open(":memory:", HD_STORE_CREATE, &st, &err), HD_OK);
+    run_text(&r, "ticket,time,kind\nT1,2026-10-01T09:00:00Z,opened\n", NULL);
+    assert_int_equal(an_save(st, &r.d, &r.res, NULL, &ss, &err), HD_OK);
+    run_release(&r);
+    assert_int_equal(hd_store_exec(st, "UPDATE sources SET complete = 0", &err), HD_OK);
+    an_data_init(&all);
+    assert_int_equal(an_load(st, &all, &err), HD_EINPUT);
+    assert_non_null(strstr(err.msg, "was not ingested completely"));
+    assert_non_null(strstr(err.msg, "run 'handoff ingest"));
+    an_data_release(&all);
+    hd_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -680,6 +778,10 @@ int main(void)
         cmocka_unit_test(snapshot__none_states_and_empty_priorities__values_left_unchanged),
         cmocka_unit_test(snapshot__header_only__no_versions_no_events),
         cmocka_unit_test(save__same_file_twice__adds_nothing_and_keeps_lines),
+        cmocka_unit_test(ingest__header_over_column_limit__file_refused),
+        cmocka_unit_test(ingest__nul_bytes__row_rejected_or_file_refused),
+        cmocka_unit_test(ingest__json_deeper_than_limit__row_rejected),
+        cmocka_unit_test(load__incomplete_source__refused_with_how_to_fix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
