@@ -6,12 +6,14 @@
 #include "reports/render.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -730,8 +732,8 @@ static int w_csv(const struct rpt_doc *doc, const char *dir, FILE *f, const void
     return rpt_table_csv(arg, f);
 }
 
-int rpt_doc_write(struct rpt_doc *doc, const char *dir, const struct rpt_write_opts *o,
-                  struct hd_err *err)
+static int write_folder(struct rpt_doc *doc, const char *dir, const struct rpt_write_opts *o,
+                        struct hd_err *err)
 {
     struct rpt_chart_opts co = {o ? o->gnuplot : NULL, o ? o->png : 0};
     int rc = rpt_mkdirs(dir, err), have_charts = 0;
@@ -781,4 +783,81 @@ int rpt_doc_write(struct rpt_doc *doc, const char *dir, const struct rpt_write_o
         rc = write_to(dir, "index.html", w_html, doc, NULL, err);
     }
     return rc;
+}
+
+/* Remove `path` and, for a folder, everything in it (report folders are shallow). */
+static void rm_tree(const char *path)
+{
+    struct stat sb;
+    DIR *dp;
+    struct dirent *de;
+    char sub[4600];
+
+    if (lstat(path, &sb) != 0) {
+        return;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        unlink(path);
+        return;
+    }
+    dp = opendir(path);
+    if (dp) {
+        while ((de = readdir(dp)) != NULL) {
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
+                continue;
+            }
+            snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+            rm_tree(sub);
+        }
+        closedir(dp);
+    }
+    rmdir(path);
+}
+
+/*
+ * The folder is written whole into DIR.partial and renamed into place at
+ * the end, so a full disk or a kill never leaves a folder that looks
+ * complete: either the old DIR (or none) is there, or the new one, whole.
+ */
+int rpt_doc_write(struct rpt_doc *doc, const char *dir, const struct rpt_write_opts *o,
+                  struct hd_err *err)
+{
+    char clean[4096], partial[4200], old[4200];
+    size_t n = strlen(dir);
+    struct stat sb;
+    int rc;
+
+    while (n > 1 && dir[n - 1] == '/') {
+        n--; /* "out/" and "out" are the same folder */
+    }
+    if (n == 0 || n >= sizeof(clean)) {
+        return hd_err_set(err, HD_EUSAGE, NULL, 0, "bad output directory '%s'", dir);
+    }
+    memcpy(clean, dir, n);
+    clean[n] = '\0';
+    snprintf(partial, sizeof(partial), "%s.partial", clean);
+    snprintf(old, sizeof(old), "%s.old", clean);
+    rm_tree(partial); /* left by a killed run */
+    rc = write_folder(doc, partial, o, err);
+    if (rc) {
+        rm_tree(partial);
+        return rc;
+    }
+    if (lstat(clean, &sb) == 0) {
+        rm_tree(old);
+        if (rename(clean, old) != 0) {
+            rc =
+                hd_err_set(err, HD_EIO, clean, 0, "cannot replace the folder: %s", strerror(errno));
+            rm_tree(partial);
+            return rc;
+        }
+    }
+    if (rename(partial, clean) != 0) {
+        rc = hd_err_set(err, HD_EIO, clean, 0, "cannot move the finished folder into place: %s",
+                        strerror(errno));
+        rename(old, clean); /* put the previous report back */
+        return rc;
+    }
+    rm_tree(old);
+    return 0;
 }

@@ -74,7 +74,10 @@ struct rpt_write_opts {
 };
 
 /*
- * Write the folder `dir` (created when missing). Charts are drawn first;
+ * Write the folder `dir`, whole: everything goes into `dir`.partial first,
+ * which is renamed to `dir` (replacing an earlier report) only when every
+ * file was written, so a full disk or a kill never leaves a folder that
+ * looks complete. Parents are created when missing. Charts are drawn first;
  * without gnuplot the scripts and data are still written, and the page and
  * the Markdown carry a note saying how to draw them. Errors: HD_EIO when a
  * file cannot be written.
