@@ -22,6 +22,7 @@ static const char usage_text[] =
     "usage: handoff ingest FILE... [--profile generic|servicenow|jira | --map MAP.json]\n"
     "                      [--db DB] [--client NAME] [--tz ZONE] [--export-date TIME]\n"
     "                      [--max-field BYTES] [--max-events-per-ticket N]\n"
+    "                      [--max-columns N] [--max-json-depth N]\n"
     "\n"
     "Read ticket-history exports into the database (default ./handoff.db).\n"
     "'-' reads standard input. Every row is accounted for: rows read = used +\n"
@@ -37,6 +38,8 @@ static const char usage_text[] =
     "  --max-field BYTES  reject rows with a longer field (default 1048575)\n"
     "  --max-events-per-ticket N\n"
     "                     reject a ticket's rows past the N-th (default 100000)\n"
+    "  --max-columns N    refuse a CSV whose header has more columns (default 10000)\n"
+    "  --max-json-depth N reject JSON rows nested deeper (default 64, at most 2048)\n"
     "  --config C         analysis config for the derived tables (docs/metrics.md)\n";
 
 void cli_print_ingest_summary(const char *path, const char *profile,
@@ -117,6 +120,8 @@ int cmd_ingest(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"max-field", required_argument, NULL, 'F'},
         {"max-events-per-ticket", required_argument, NULL, 'E'},
+        {"max-columns", required_argument, NULL, 'K'},
+        {"max-json-depth", required_argument, NULL, 'J'},
         {NULL, 0, NULL, 0},
     };
     struct an_ingest_opts o;
@@ -127,7 +132,7 @@ int cmd_ingest(int argc, char **argv)
 
     an_ingest_opts_init(&o);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "p:m:d:c:z:e:C:F:E:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "p:m:d:c:z:e:C:F:E:K:J:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p':
             o.profile = optarg;
@@ -165,6 +170,19 @@ int cmd_ingest(int argc, char **argv)
                 return cli_usage("ingest",
                                  "--max-events-per-ticket: '%s' is not a count from 1 to %u",
                                  optarg, UINT32_MAX);
+            }
+            break;
+        case 'K':
+            if (parse_limit(optarg, 1000000, &o.max_columns)) {
+                return cli_usage("ingest", "--max-columns: '%s' is not a count from 1 to 1000000",
+                                 optarg);
+            }
+            break;
+        case 'J':
+            /* jansson refuses deeper documents by itself (JSON_PARSER_MAX_DEPTH). */
+            if (parse_limit(optarg, 2048, &o.max_json_depth)) {
+                return cli_usage("ingest", "--max-json-depth: '%s' is not a depth from 1 to 2048",
+                                 optarg);
             }
             break;
         case 'h':
