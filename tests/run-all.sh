@@ -22,5 +22,6 @@ for c in u g l; do
     fi
 done
 rm -rf "$d"
-echo "total ($build): $p passed, $f failed"
+echo "($build)"
+echo "total: $p passed, $f failed"
 [ $rc -eq 0 ] && [ $f -eq 0 ]
