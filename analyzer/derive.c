@@ -63,7 +63,8 @@ int an_derive_save(struct hd_store *st, const struct an_data *d, const struct an
     if (!rc) {
         rc = hd_store_exec(st,
                            "DELETE FROM segments; DELETE FROM findings;"
-                           " DELETE FROM ticket_metrics;",
+                           " DELETE FROM ticket_metrics;"
+                           " INSERT OR REPLACE INTO meta(key, value) VALUES('derived_stale', '0');",
                            err);
     }
     if (!rc) {

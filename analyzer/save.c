@@ -79,8 +79,8 @@ static int step_done(struct hd_store *st, sqlite3_stmt *s, struct hd_err *err, c
     return HD_OK;
 }
 
-static int save_ticket(struct hd_store *st, sqlite3_stmt *s, struct an_data *d,
-                       struct an_ticket *t, struct hd_err *err)
+static int save_ticket(struct hd_store *st, sqlite3_stmt *s, struct an_data *d, struct an_ticket *t,
+                       struct hd_err *err)
 {
     int rc;
 
@@ -196,6 +196,12 @@ int an_save(struct hd_store *st, struct an_data *d, const struct an_ingest_resul
         goto out;
     }
     rc = hd_store_begin(st, err);
+    if (!rc) {
+        /* Derived tables are stale from the first saved event until
+         * an_derive_save() rebuilds them (analyzer/derive.h). */
+        rc = hd_store_exec(
+            st, "INSERT OR REPLACE INTO meta(key, value) VALUES('derived_stale', '1')", err);
+    }
     if (rc) {
         goto out;
     }

@@ -86,6 +86,19 @@ static const char *const migrations[] = {
     "CREATE VIEW v_events AS SELECT t.client, t.key, e.t_ms, e.kind, e.grp, e.agent, e.state,"
     " e.priority, e.category, e.note, e.public, s.path AS source, e.line"
     " FROM events e JOIN tickets t ON t.id = e.ticket_id JOIN sources s ON s.id = e.source_id;",
+
+    /* 2 -> 3: the derived tables are stale while meta 'derived_stale' is '1'
+     * (set when events are saved, cleared when the derived tables are
+     * rebuilt), and the views over them then show nothing rather than stale
+     * rows: a killed ingest must not leave old findings looking current. */
+    "DROP VIEW v_reassignments; DROP VIEW v_findings;"
+    "CREATE VIEW v_reassignments AS SELECT t.client, t.key, m.reassignments,"
+    " m.agent_reassignments, m.bounces, m.ping_pongs, m.reassignments_src_rule,"
+    " t.src_reassignment_count FROM ticket_metrics m JOIN tickets t ON t.id = m.ticket_id"
+    " WHERE coalesce((SELECT value FROM meta WHERE key = 'derived_stale'), '0') = '0';"
+    "CREATE VIEW v_findings AS SELECT t.client, t.key, f.kind, f.t_ms, f.value_ms, f.grp,"
+    " f.detail, f.evidence FROM findings f JOIN tickets t ON t.id = f.ticket_id"
+    " WHERE coalesce((SELECT value FROM meta WHERE key = 'derived_stale'), '0') = '0';",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == HD_STORE_SCHEMA_VERSION,
@@ -294,12 +307,24 @@ int hd_store_open(const char *path, unsigned flags, struct hd_store **out, struc
         goto out;
     }
     if (version < HD_STORE_SCHEMA_VERSION) {
+        if ((flags & HD_STORE_READONLY) && version > 0) {
+            /* An older handoff database: migrate it through a read-write
+             * open, then open it read-only as asked. */
+            struct hd_store *rw = NULL;
+            struct hd_err rwerr = HD_ERR_INIT;
+            hd_store_close(st);
+            st = NULL;
+            if (hd_store_open(path, 0, &rw, &rwerr) != HD_OK) {
+                return hd_err_set(err, HD_EINPUT, path, 0,
+                                  "database schema version %d is older than this handoff "
+                                  "(%d) and cannot be upgraded here: %s",
+                                  version, HD_STORE_SCHEMA_VERSION, rwerr.msg);
+            }
+            hd_store_close(rw);
+            return hd_store_open(path, flags, out, err);
+        }
         if (flags & HD_STORE_READONLY) {
-            rc = hd_err_set(err, HD_EINPUT, path, 0,
-                            version == 0 ? "empty database (run 'handoff ingest' first)"
-                                         : "database schema version %d is older than this "
-                                           "handoff (%d); open it read-write to migrate",
-                            version, HD_STORE_SCHEMA_VERSION);
+            rc = hd_err_set(err, HD_EINPUT, path, 0, "empty database (run 'handoff ingest' first)");
             goto out;
         }
         rc = migrate(st, version, err);
