@@ -964,8 +964,6 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
     }
     /* No row fits in a line longer than this (ingest.h): refuse it, bounded. */
     rd.max_line = o->max_field < ((size_t)1 << 20) ? (size_t)16 << 20 : o->max_field * 16;
-    c.expect_rows = (size_t)(rd.size / 48); /* a typical export row is 50-300 bytes */
-    an_data_reserve(d, c.expect_rows); /* untouched pages cost nothing */
     first = ing_reader_peek(&rd, err);
     if (first < 0) {
         rc = err ? err->rc : HD_EIO;
@@ -975,6 +973,14 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
         rc = hd_err_set(err, HD_EINPUT, path, 0, "empty file");
         goto out;
     }
+    /* Size tables from the file only once it looks like text, and cap the
+     * guess: a huge or hostile file must be refused, not reserved for. A
+     * typical export row is 50-300 bytes; beyond the cap arrays just grow. */
+    c.expect_rows = (size_t)(rd.size / 48);
+    if (c.expect_rows > ((size_t)1 << 24)) {
+        c.expect_rows = (size_t)1 << 24;
+    }
+    an_data_reserve(d, c.expect_rows);
     c.source = an_data_add_source(d, path, c.p->name);
     res->source = c.source;
     if (c.p->format == AN_FORMAT_JIRA) {
