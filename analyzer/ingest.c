@@ -20,6 +20,7 @@
 #include "analyzer/dataset.h"
 #include "analyzer/ingest_int.h"
 #include "core/alloc.h"
+#include "core/bits.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/intern.h"
@@ -103,7 +104,51 @@ void ing_reject(struct ing *c, uint32_t line, uint32_t last_line, enum an_reject
     r->by_reason[why]++;
 }
 
-/* Duplicate rows: an open-addressing set of 64-bit row hashes. */
+/*
+ * Duplicate rows: an open-addressing set of 64-bit row hashes, sized for the
+ * whole file at once (rehashing was a hot spot) and on huge pages. Each row
+ * probes one random slot, a cache miss: ing_row asks for the slot with
+ * seen_prefetch first and checks it only after validating the row.
+ */
+static size_t seen_slot(uint64_t h, size_t size)
+{
+    return (size_t)((h * 0x9E3779B97F4A7C15ull) >> 7) & (size - 1);
+}
+
+static void seen_reserve(struct ing *c)
+{
+    size_t n;
+    uint64_t *s;
+
+    if ((c->nseen + 1) * 2 <= c->seen_size) {
+        return;
+    }
+    n = c->seen_size ? c->seen_size * 2 : 4096;
+    while (n < c->expect_rows * 2 && n < ((size_t)1 << 26)) {
+        n *= 2;
+    }
+    s = hd_xcalloc(n, sizeof(*s));
+    hd_advise_huge(s, n * sizeof(*s));
+    for (size_t i = 0; i < c->seen_size; i++) {
+        if (c->seen[i]) {
+            size_t j = seen_slot(c->seen[i], n); /* where lookups will start */
+            while (s[j]) {
+                j = (j + 1) & (n - 1);
+            }
+            s[j] = c->seen[i];
+        }
+    }
+    free(c->seen);
+    c->seen = s;
+    c->seen_size = n;
+}
+
+static void seen_prefetch(struct ing *c, uint64_t h)
+{
+    seen_reserve(c);
+    HD_PREFETCH(&c->seen[seen_slot(h ? h : 1, c->seen_size)]);
+}
+
 int ing_seen_row(struct ing *c, uint64_t h)
 {
     size_t mask;
@@ -111,27 +156,9 @@ int ing_seen_row(struct ing *c, uint64_t h)
     if (h == 0) {
         h = 1;
     }
-    if ((c->nseen + 1) * 2 > c->seen_size) {
-        size_t n = c->seen_size ? c->seen_size * 2 : 4096;
-        while (n < c->expect_rows * 2 && n < ((size_t)1 << 26)) {
-            n *= 2; /* size for the whole file at once: rehashing was a hot spot */
-        }
-        uint64_t *s = hd_xcalloc(n, sizeof(*s));
-        for (size_t i = 0; i < c->seen_size; i++) {
-            if (c->seen[i]) {
-                size_t j = c->seen[i] & (n - 1);
-                while (s[j]) {
-                    j = (j + 1) & (n - 1);
-                }
-                s[j] = c->seen[i];
-            }
-        }
-        free(c->seen);
-        c->seen = s;
-        c->seen_size = n;
-    }
+    seen_reserve(c);
     mask = c->seen_size - 1;
-    for (size_t j = (h * 0x9E3779B97F4A7C15ull) >> 7 & mask;; j = (j + 1) & mask) {
+    for (size_t j = seen_slot(h, c->seen_size);; j = (j + 1) & mask) {
         if (c->seen[j] == h) {
             return 1;
         }
@@ -169,7 +196,8 @@ void ing_note_time(struct ing *c, int64_t t)
 static int is_missing(const struct ing *c, const char *s, size_t n)
 {
     for (size_t i = 0; i < c->p->nmissing; i++) {
-        if (strlen(c->p->missing[i]) == n && !memcmp(c->p->missing[i], s, n)) {
+        const char *m = c->p->missing[i];
+        if (m[0] == s[0] && strlen(m) == n && !memcmp(m, s, n)) {
             return 1;
         }
     }
@@ -480,6 +508,7 @@ static void event_row(struct ing *c, const struct ing_row *r)
 
 void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
 {
+    seen_prefetch(c, rowhash); /* validating the row hides the cache miss */
     c->res->rows_read++;
     for (int f = 0; f < AN_F__COUNT; f++) {
         if (r->len[f] && is_missing(c, r->val[f], r->len[f])) {
@@ -515,6 +544,15 @@ void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
 
 /* ---- CSV ---------------------------------------------------------------- */
 
+/*
+ * A record's fields live back to back in one text with a one-byte separator
+ * after each (libcsv's fields in c->fbuf joined by ','; or the line itself
+ * on the fast path): field i is text[foff[i], foff[i + 1] - 1). The text
+ * without its last separator is then the record as unquoted CSV, which is
+ * what a row's identity hashes.
+ */
+#define FIELD_LEN(off, i) ((off)[(i) + 1] - (off)[(i)] - 1)
+
 static void csv_field(void *s, size_t len, void *data)
 {
     struct ing *c = data;
@@ -531,7 +569,10 @@ static void csv_field(void *s, size_t len, void *data)
         c->csv_field_too_long = c->csv_field_too_long ? c->csv_field_too_long : c->nfields + 1;
         len = 0;
     }
-    if (hd_buf_add(&c->fbuf, s, len, NULL)) {
+    if (len && memchr(s, ',', len)) {
+        c->csv_comma = 1; /* the joined text alone no longer tells the fields apart */
+    }
+    if (hd_buf_add(&c->fbuf, s, len, NULL) || hd_buf_addch(&c->fbuf, ',', NULL)) {
         c->csv_overflow = 1;
         return;
     }
@@ -572,7 +613,7 @@ static void csv_header(struct ing *c)
     c->cols = hd_xcalloc(c->ncols + 1, sizeof(char *));
     for (size_t i = 0; i < c->nfields; i++) {
         const char *s = c->fbuf.buf + c->foff[i];
-        size_t n = c->foff[i + 1] - c->foff[i];
+        size_t n = FIELD_LEN(c->foff, i);
         if (i == 0 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
             s += 3; /* a UTF-8 byte-order mark from a spreadsheet */
             n -= 3;
@@ -614,11 +655,75 @@ static void csv_header(struct ing *c)
     c->have_header = 1;
 }
 
+static uint64_t rotl(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+/*
+ * A row's identity within one ingest (never stored): an_hash's mixing on
+ * two independent lanes of eight bytes, which halves the dependency chain
+ * (a ServiceNow row is ~330 bytes), then an_hash for the tail and the
+ * finaliser.
+ */
+static uint64_t row_hash(const char *text, size_t n)
+{
+    uint64_t a = AN_HASH_INIT, b = AN_HASH_INIT ^ 0x9E3779B97F4A7C15ull, w1, w2;
+
+    while (n >= 16) {
+        memcpy(&w1, text, 8);
+        memcpy(&w2, text + 8, 8);
+        a ^= rotl(w1 * 0x87c37b91114253d5ull, 31) * 0x4cf5ad432745937full;
+        a = rotl(a, 27) * 5 + 0x52dce729;
+        b ^= rotl(w2 * 0x4cf5ad432745937full, 33) * 0x87c37b91114253d5ull;
+        b = rotl(b, 31) * 5 + 0x38495ab5;
+        text += 16;
+        n -= 16;
+    }
+    return an_hash(a ^ rotl(b, 17), text, n);
+}
+
+/*
+ * One record's fields (see FIELD_LEN; offsets in c->foff) to a row. `comma`:
+ * some field holds a ',', so the offsets join the identity.
+ */
+static void csv_fields_row(struct ing *c, const char *text, size_t nfields, const char *raw,
+                           size_t rawlen, uint32_t last_line, int comma)
+{
+    struct ing_row r;
+    uint64_t h;
+
+    if (nfields != c->ncols) {
+        c->res->rows_read++;
+        ing_reject(c, c->row_line, last_line, AN_REJ_COLUMNS, raw, rawlen,
+                   "%zu columns, the header has %zu", nfields, c->ncols);
+        return;
+    }
+    for (int f = 0; f < AN_F__COUNT; f++) {
+        if (c->colidx[f] >= 0) {
+            size_t i = (size_t)c->colidx[f];
+            r.val[f] = text + c->foff[i];
+            r.len[f] = FIELD_LEN(c->foff, i);
+        } else {
+            r.val[f] = "";
+            r.len[f] = 0;
+        }
+    }
+    r.line = c->row_line;
+    r.last_line = last_line;
+    r.raw = raw;
+    r.rawlen = rawlen;
+    /* Identity of a row: its fields, so CRLF vs LF or quoting does not matter. */
+    h = row_hash(text, c->foff[nfields] - 1);
+    if (comma) {
+        h = an_hash(h, c->foff, (nfields + 1) * sizeof(*c->foff));
+    }
+    ing_row(c, &r, h);
+}
+
 static void csv_record(int term, void *data)
 {
     struct ing *c = data;
-    struct ing_row r;
-    uint64_t h = AN_HASH_INIT;
 
     (void)term;
     if (c->fatal) {
@@ -658,32 +763,10 @@ static void csv_record(int term, void *data)
                    c->o->max_field);
         goto done;
     }
-    if (c->nfields != c->ncols) {
-        c->res->rows_read++;
-        ing_reject(c, c->row_line, c->line, AN_REJ_COLUMNS, c->raw.buf, c->raw.len,
-                   "%zu columns, the header has %zu", c->nfields, c->ncols);
-        goto done;
-    }
-    memset(&r, 0, sizeof(r));
-    for (int f = 0; f < AN_F__COUNT; f++) {
-        if (c->colidx[f] >= 0) {
-            size_t i = (size_t)c->colidx[f];
-            r.val[f] = c->fbuf.buf + c->foff[i];
-            r.len[f] = c->foff[i + 1] - c->foff[i];
-        } else {
-            r.val[f] = "";
-        }
-    }
-    r.line = c->row_line;
-    r.last_line = c->line;
-    r.raw = c->raw.buf;
-    r.rawlen = c->raw.len;
-    /* Identity of a row: its fields, so CRLF vs LF does not matter. */
-    h = an_hash(h, c->fbuf.buf, c->fbuf.len);
-    h = an_hash(h, c->foff, (c->nfields + 1) * sizeof(*c->foff));
-    ing_row(c, &r, h);
+    csv_fields_row(c, c->fbuf.buf, c->nfields, c->raw.buf, c->raw.len, c->line, c->csv_comma);
 done:
     c->nfields = 0;
+    c->csv_comma = 0;
     c->csv_overflow = 0;
     c->csv_field_too_long = 0;
     c->csv_too_many_cols = 0;
@@ -792,6 +875,64 @@ static void csv_requeue(struct ing *c, struct csv_lines *cl, enum an_reject_reas
     hd_buf_reset(&c->fbuf);
 }
 
+/*
+ * The fast path: a line that begins a record and holds no quote and no CR
+ * but at its end is, under RFC 4180, exactly one record whose fields are the
+ * text between commas, which is what libcsv would hand us. Such lines (all
+ * of a typical export) are split here in place, without copying; any other
+ * line, and any line long enough to hold an oversized field or more
+ * columns than the limit, goes through libcsv. Returns 1 when the line was
+ * taken.
+ */
+static int csv_fast_line(struct ing *c, const char *line, size_t len)
+{
+    size_t n = len, nf = 0;
+
+    if (n && line[n - 1] == '\n') {
+        n--;
+    }
+    if (n && line[n - 1] == '\r') {
+        n--;
+    }
+    if (n > c->o->max_field || memchr(line, '"', n) || memchr(line, '\r', n)) {
+        return 0;
+    }
+    if (n == 0) {
+        return 1; /* a blank line: libcsv skips it too */
+    }
+    /* Commas eight bytes at a time (SWAR): fields are short, and one memchr
+     * call per field cost more than the search. */
+    HD_GROW(c->foff, c->foff_alloc, c->ncols + 2);
+    c->foff[0] = 0;
+    for (size_t i = 0; i < n; i += 8) {
+        size_t span = n - i < 8 ? n - i : 8;
+        uint64_t w, m = 0;
+        if (HD_LITTLE_ENDIAN && span == 8) {
+            const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+            memcpy(&w, line + i, 8);
+            w ^= 0x2C2C2C2C2C2C2C2Cull; /* a ',' byte becomes 0 */
+            /* the top bit of each byte that is 0; no carry crosses bytes */
+            m = ~(((w & low7) + low7) | w | low7);
+        } else {
+            for (size_t k = 0; k < span; k++) {
+                m |= (uint64_t)(line[i + k] == ',') << (8 * k + 7);
+            }
+        }
+        for (; m; m &= m - 1) {
+            if (++nf >= c->o->max_columns) {
+                return 0; /* libcsv's path reports it */
+            }
+            HD_GROW(c->foff, c->foff_alloc, nf + 2);
+            c->foff[nf] = i + hd_ctz64(m) / 8 + 1;
+        }
+    }
+    nf++;
+    c->foff[nf] = n + 1;
+    c->row_line = c->line;
+    csv_fields_row(c, line, nf, line, n, c->line, 0);
+    return 1;
+}
+
 int ing_csv(struct ing *c, struct ing_reader *rd)
 {
     struct csv_parser p;
@@ -828,6 +969,16 @@ int ing_csv(struct ing *c, struct ing_reader *rd)
             break;
         }
         c->line++;
+        if (c->have_header && p.pstate == CSV_STATE_ROW_NOT_BEGUN && c->nfields == 0 &&
+            csv_fast_line(c, line, len)) {
+            if (c->fatal) {
+                break;
+            }
+            if (c->progress_every && (c->res->rows_read & 0xFFFF) == 0) {
+                ing_progress(c, rd);
+            }
+            continue;
+        }
         if (p.pstate == CSV_STATE_ROW_NOT_BEGUN && c->nfields == 0) {
             c->row_line = c->line;
             hd_buf_reset(&c->raw);
@@ -924,6 +1075,30 @@ void ing_progress(struct ing *c, struct ing_reader *rd)
     c->o->progress(c->o->progress_ctx, line);
 }
 
+/*
+ * Rows to size tables for: the file size over the mean line length of the
+ * first chunk read, plus a margin (a wide ServiceNow row is ~470 bytes, a
+ * generic event ~75: one fixed guess reserved 6x too much for one of them).
+ * 0 when the size is unknown (stdin): tables then grow as needed.
+ */
+static size_t expect_rows(const struct ing_reader *rd)
+{
+    const char *s = rd->buf + rd->pos, *end = rd->buf + rd->len, *nl;
+    size_t lines = 0;
+
+    if (!rd->size) {
+        return 0;
+    }
+    while (s < end && (nl = memchr(s, '\n', (size_t)(end - s)))) {
+        lines++;
+        s = nl + 1;
+    }
+    if (lines < 2) {
+        return (size_t)(rd->size / 48);
+    }
+    return (size_t)((double)rd->size / ((double)(rd->len - rd->pos) / (double)lines) * 1.1) + 64;
+}
+
 int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_opts *o,
                    struct an_ingest_result *res, struct hd_err *err)
 {
@@ -976,11 +1151,13 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
     /* Size tables from the file only once it looks like text, and cap the
      * guess: a huge or hostile file must be refused, not reserved for. A
      * typical export row is 50-300 bytes; beyond the cap arrays just grow. */
-    c.expect_rows = (size_t)(rd.size / 48);
+    c.expect_rows = expect_rows(&rd);
     if (c.expect_rows > ((size_t)1 << 24)) {
         c.expect_rows = (size_t)1 << 24;
     }
-    an_data_reserve(d, c.expect_rows);
+    /* A snapshot log's versions become more events than rows (see snapshot.c). */
+    an_data_reserve(d, c.p->shape == AN_SHAPE_SNAPSHOTS ? c.expect_rows + c.expect_rows / 2
+                                                        : c.expect_rows);
     c.source = an_data_add_source(d, path, c.p->name);
     res->source = c.source;
     if (c.p->format == AN_FORMAT_JIRA) {

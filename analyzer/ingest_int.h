@@ -76,6 +76,7 @@ struct ing {
     int have_header, fatal, row_done, csv_overflow;
     size_t csv_field_too_long; /* 1-based column that was too long; 0 none */
     int csv_too_many_cols;     /* the record has more than o->max_columns fields */
+    int csv_comma;             /* a field of the current record holds a ',' */
     /* duplicate rows */
     uint64_t *seen;
     size_t seen_size, nseen;

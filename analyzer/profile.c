@@ -324,7 +324,14 @@ int an_utf8_valid(const char *s, size_t len)
     while (p < end) {
         unsigned c = *p;
         if (c < 0x80) {
-            p++;
+            uint64_t w;
+            /* ASCII, the usual case, eight bytes a step */
+            while (end - p >= 8 && (memcpy(&w, p, 8), !(w & 0x8080808080808080ull))) {
+                p += 8;
+            }
+            while (p < end && *p < 0x80) {
+                p++;
+            }
             continue;
         }
         size_t n;

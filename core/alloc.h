@@ -21,6 +21,21 @@ char *hd_xstrndup(const char *s, size_t n);
  */
 void hd_xgrow(void **arr, size_t *alloc, size_t need, size_t elsize);
 
+/*
+ * Hint that a large array should get transparent huge pages (2 MiB): on big
+ * tables filled in random order, 4 KiB page faults and TLB misses dominate.
+ * Only the 2 MiB-aligned inside of [p, p + bytes) is advised; nothing
+ * depends on the hint being taken.
+ */
+void hd_advise_huge(void *p, size_t bytes);
+
+/* Ask the CPU to start loading the cache line at p (a hint; no effect on results). */
+#if defined(__GNUC__) || defined(__clang__)
+#define HD_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define HD_PREFETCH(p) ((void)(p))
+#endif
+
 #define HD_GROW(arr, alloc, need) hd_xgrow((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
 
 #endif

@@ -199,6 +199,69 @@ static void csv_dialect__bom_crlf_no_final_newline__same_events_as_plain(void **
     run_release(&b);
 }
 
+static void csv_fast_path__quoted_and_plain_rows__same_row_same_events(void **state)
+{
+    /* Rows without quotes are split in place, rows with quotes by libcsv:
+     * the same fields must give the same row, whichever way they came. */
+    static const char plain[] = "ticket,time,kind,note\n"
+                                "T1,2026-10-01T09:00:00Z,opened,\n"
+                                "T1,2026-10-01T09:01:00Z,note, a b \n"
+                                "\n"
+                                "T1,2026-10-01T09:02:00Z,note,end\n";
+    static const char quoted[] = "ticket,time,kind,note\n"
+                                 "\"T1\",\"2026-10-01T09:00:00Z\",\"opened\",\"\"\n"
+                                 "T1,2026-10-01T09:01:00Z,note,\" a b \"\n"
+                                 "\n"
+                                 "\"T1\",2026-10-01T09:02:00Z,note,\"end\"\n"
+                                 "T1,2026-10-01T09:02:00Z,note,end\n";
+    struct run a, b;
+    (void)state;
+    run_text(&a, plain, NULL);
+    run_text(&b, quoted, NULL);
+    assert_int_equal(a.rc, HD_OK);
+    assert_int_equal(b.rc, HD_OK);
+    assert_accounted(&a.res);
+    assert_accounted(&b.res);
+    assert_int_equal(a.res.rows_read, 3);
+    assert_int_equal(b.res.rows_read, 4);
+    assert_int_equal(b.res.rows_duplicate, 1); /* the plain copy of a quoted row */
+    assert_int_equal(ticket_nevents(&a, "T1"), 3);
+    assert_int_equal(ticket_nevents(&b, "T1"), 3);
+    for (uint32_t i = 0; i < 3; i++) {
+        const struct an_event *x = ticket_event(&a, "T1", i), *y = ticket_event(&b, "T1", i);
+        assert_int_equal(x->t_ms, y->t_ms);
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->line, y->line); /* the blank line counts in both */
+        assert_string_equal(an_str(&a.d, x->text), an_str(&b.d, y->text));
+    }
+    assert_string_equal(an_str(&a.d, ticket_event(&a, "T1", 1)->text), " a b ");
+    run_release(&a);
+    run_release(&b);
+}
+
+static void csv_fast_path__comma_inside_a_field__not_the_same_row(void **state)
+{
+    /* Joined by commas both rows read "T1,...,note,x,y", but their fields
+     * differ: the second is a row of its own (rejected: kind 'note,x'). */
+    static const char text[] = "ticket,time,kind,note\n"
+                               "T1,2026-10-01T09:00:00Z,note,\"x,y\"\n"
+                               "T1,2026-10-01T09:00:00Z,\"note,x\",y\n"
+                               "T1,2026-10-01T09:00:00Z,note,x,y\n";
+    struct run r;
+    (void)state;
+    run_text(&r, text, NULL);
+    assert_int_equal(r.rc, HD_OK);
+    assert_accounted(&r.res);
+    assert_int_equal(r.res.rows_read, 3);
+    assert_int_equal(r.res.rows_used, 1);
+    assert_int_equal(r.res.rows_duplicate, 0);
+    assert_int_equal(r.res.rows_rejected, 2);
+    assert_int_equal(r.res.by_reason[AN_REJ_KIND], 1);
+    assert_int_equal(r.res.by_reason[AN_REJ_COLUMNS], 1); /* 5 columns, unquoted */
+    assert_string_equal(an_str(&r.d, ticket_event(&r, "T1", 0)->text), "x,y");
+    run_release(&r);
+}
+
 static void csv_header__repeated_names__name_hash_n_picks_the_nth(void **state)
 {
     static const char map[] = "{\"columns\": {\"ticket\": \"id\", \"time\": \"at\","
@@ -760,6 +823,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_line__quoted_multiline_fields__rows_keep_first_and_last_line),
         cmocka_unit_test(csv_dialect__bom_crlf_no_final_newline__same_events_as_plain),
+        cmocka_unit_test(csv_fast_path__quoted_and_plain_rows__same_row_same_events),
+        cmocka_unit_test(csv_fast_path__comma_inside_a_field__not_the_same_row),
         cmocka_unit_test(csv_header__repeated_names__name_hash_n_picks_the_nth),
         cmocka_unit_test(csv_header__mapped_column_missing__einput_with_file_and_line),
         cmocka_unit_test(rows__mixed_file__read_equals_used_plus_rejected_plus_duplicates),
