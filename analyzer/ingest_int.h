@@ -32,7 +32,7 @@ struct ing_row {
 /* A snapshot row, kept until the file is read and then diffed. */
 struct ing_snap {
     int64_t t_ms, opened_ms;
-    uint32_t ticket, line, row; /* row = order in the file */
+    uint32_t ticket, line; /* the version's index in snaps is its order in the file */
     uint32_t group, agent, category, subcategory;
     int32_t src_reassign, src_reopen, src_made_sla;
     uint8_t state, priority;

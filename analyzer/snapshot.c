@@ -62,7 +62,6 @@ void ing_snapshot_row(struct ing *c, const struct ing_row *r)
     c->res->rows_used++;
     ing_ticket_attrs(c, &c->d->tickets[s.ticket], r);
     s.line = r->line;
-    s.row = (uint32_t)c->nsnaps;
     s.state = (uint8_t)st;
     s.priority = (uint8_t)prio;
     s.group = ing_intern(c, r, AN_F_GROUP);
@@ -81,16 +80,26 @@ void ing_snapshot_row(struct ing *c, const struct ing_row *r)
     c->snaps[c->nsnaps++] = s;
 }
 
-static int cmp_snap(const void *a, const void *b)
+/* Version i before version j: by time, ties in file order (i, j are rows). */
+static int snap_before(const struct ing_snap *v, uint32_t i, uint32_t j)
 {
-    const struct ing_snap *x = a, *y = b;
-    if (x->ticket != y->ticket) {
-        return x->ticket < y->ticket ? -1 : 1;
+    return v[i].t_ms < v[j].t_ms || (v[i].t_ms == v[j].t_ms && i < j);
+}
+
+/* Stable merge sort of k > 16 row numbers by snap_before; tmp holds k. */
+static void merge_sort(const struct ing_snap *v, uint32_t *a, uint32_t *tmp, size_t k)
+{
+    size_t h = k / 2;
+
+    if (k < 2) {
+        return;
     }
-    if (x->t_ms != y->t_ms) {
-        return x->t_ms < y->t_ms ? -1 : 1;
+    merge_sort(v, a, tmp, h);
+    merge_sort(v, a + h, tmp, k - h);
+    memcpy(tmp, a, h * sizeof(*a));
+    for (size_t i = 0, j = h, o = 0; i < h;) {
+        a[o++] = j < k && snap_before(v, a[j], tmp[i]) ? a[j++] : tmp[i++];
     }
-    return x->row < y->row ? -1 : x->row > y->row;
 }
 
 static void emit(struct ing *c, struct an_event *ev, uint32_t *ord, const struct ing_snap *s,
@@ -108,58 +117,61 @@ static void emit(struct ing *c, struct an_event *ev, uint32_t *ord, const struct
 }
 
 /*
- * Order the snapshots by (ticket, time, row), a total order. Tickets are
- * dense indexes, so a stable counting sort groups them in O(n) (a full
- * qsort was a tenth of a ServiceNow ingest); each ticket's few versions,
- * already in file order, are then sorted by time.
+ * The order of the versions by (ticket, time, row), as row numbers (4 bytes
+ * each: moving the 64-byte versions themselves faulted in a second copy of
+ * the array). Tickets are dense indexes, so a stable counting sort groups
+ * them in O(n) (one qsort of all rows was a tenth of a ServiceNow ingest);
+ * each ticket's versions, already in file order, are then sorted by time.
  */
-static void sort_snaps(struct ing *c)
+static uint32_t *sort_snaps(struct ing *c)
 {
-    size_t nt = c->d->ntickets, n = c->nsnaps;
+    size_t nt = c->d->ntickets, n = c->nsnaps, most = 0;
     size_t *start = hd_xcalloc(nt + 1, sizeof(*start));
-    struct ing_snap *out = hd_xmalloc(n * sizeof(*out));
-
-    hd_advise_huge(out, n * sizeof(*out));
+    uint32_t *order = hd_xmalloc(n * sizeof(*order)), *tmp;
+    const struct ing_snap *v = c->snaps;
 
     for (size_t i = 0; i < n; i++) {
-        start[c->snaps[i].ticket + 1]++;
+        start[v[i].ticket + 1]++;
     }
     for (size_t t = 0; t < nt; t++) {
+        most = start[t + 1] > most ? start[t + 1] : most;
         start[t + 1] += start[t];
     }
     for (size_t i = 0; i < n; i++) {
-        out[start[c->snaps[i].ticket]++] = c->snaps[i]; /* start[t] ends as t's end */
+        order[start[v[i].ticket]++] = (uint32_t)i; /* start[t] ends as t's end */
     }
+    tmp = most > 16 ? hd_xmalloc(most * sizeof(*tmp)) : NULL;
     for (size_t t = 0, b = 0; t < nt; b = start[t++]) {
         size_t k = start[t] - b;
-        struct ing_snap *v = out + b;
+        uint32_t *a = order + b;
         if (k > 16) {
-            qsort(v, k, sizeof(*v), cmp_snap);
+            merge_sort(v, a, tmp, k);
             continue;
         }
         for (size_t i = 1; i < k; i++) { /* insertion sort: stable, ties keep file order */
-            struct ing_snap x = v[i];
+            uint32_t x = a[i];
             size_t j = i;
-            while (j > 0 && v[j - 1].t_ms > x.t_ms) {
-                v[j] = v[j - 1];
+            while (j > 0 && v[a[j - 1]].t_ms > v[x].t_ms) {
+                a[j] = a[j - 1];
                 j--;
             }
-            v[j] = x;
+            a[j] = x;
         }
     }
+    free(tmp);
     free(start);
-    free(c->snaps);
-    c->snaps = out;
-    c->snaps_alloc = n;
+    return order;
 }
 
 void ing_snapshot_finish(struct ing *c)
 {
     size_t i = 0;
+    uint32_t *order = NULL;
+    const struct ing_snap *v = c->snaps;
 
     /* No versions (a header-only file): snaps is NULL. */
     if (c->nsnaps) {
-        sort_snaps(c);
+        order = sort_snaps(c);
         /* Most versions change one thing; room for half as many again. */
         an_data_reserve(c->d, c->nsnaps + c->nsnaps / 2);
     }
@@ -167,10 +179,10 @@ void ing_snapshot_finish(struct ing *c)
         size_t j = i;
         uint32_t ord = 0;
         struct an_event ev;
-        const struct ing_snap *first = &c->snaps[i];
+        const struct ing_snap *first = &v[order[i]];
         struct an_ticket *t = &c->d->tickets[first->ticket];
 
-        while (j < c->nsnaps && c->snaps[j].ticket == first->ticket) {
+        while (j < c->nsnaps && v[order[j]].ticket == first->ticket) {
             j++;
         }
         memset(&ev, 0, sizeof(ev));
@@ -188,7 +200,7 @@ void ing_snapshot_finish(struct ing *c)
         const struct ing_snap *prev = NULL;
         struct ing_snap known;
         for (size_t k = i; k < j; k++) {
-            const struct ing_snap *s = &c->snaps[k];
+            const struct ing_snap *s = &v[order[k]];
             int first_version = prev == NULL;
             if (first_version ? (s->group || s->agent)
                               : (s->group != prev->group || s->agent != prev->agent)) {
@@ -231,7 +243,7 @@ void ing_snapshot_finish(struct ing *c)
             }
         }
         /* The source's own counters as they stood in its last version. */
-        const struct ing_snap *last = &c->snaps[j - 1];
+        const struct ing_snap *last = &v[order[j - 1]];
         t->src_reassignment_count = last->src_reassign;
         t->src_reopen_count = last->src_reopen;
         t->src_made_sla = last->src_made_sla;
@@ -244,6 +256,7 @@ void ing_snapshot_finish(struct ing *c)
         }
         i = j;
     }
+    free(order);
     free(c->snaps);
     c->snaps = NULL;
     c->nsnaps = c->snaps_alloc = 0;
