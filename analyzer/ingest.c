@@ -204,9 +204,30 @@ static int is_missing(const struct ing *c, const char *s, size_t n)
     return 0;
 }
 
+/*
+ * Intern field f's value. Each field remembers its last value (up to
+ * ING_LAST_MAX bytes): consecutive rows of a ticket, or of a group's queue,
+ * repeat most values, and a compare is cheaper than a hash probe.
+ */
 uint32_t ing_intern(struct ing *c, const struct ing_row *r, enum an_field f)
 {
-    return r->len[f] ? hd_intern_id(c->d->strs, r->val[f], r->len[f]) : 0;
+    size_t n = r->len[f];
+    struct ing_last *l = &c->last[f];
+    uint32_t id;
+
+    if (!n) {
+        return 0;
+    }
+    if (l->id && l->len == n && !memcmp(l->text, r->val[f], n)) {
+        return l->id;
+    }
+    id = hd_intern_id(c->d->strs, r->val[f], n);
+    if (n <= ING_LAST_MAX) {
+        memcpy(l->text, r->val[f], n);
+        l->len = (uint8_t)n;
+        l->id = id;
+    }
+    return id;
 }
 
 /*
@@ -290,30 +311,41 @@ int ing_priority(struct ing *c, const struct ing_row *r, int *prio)
     return 0;
 }
 
-static void set_if_empty(uint32_t *dst, uint32_t v)
+/* Set *dst from field f unless it is set: only then is the value interned. */
+static void set_if_empty(struct ing *c, uint32_t *dst, const struct ing_row *r, enum an_field f)
 {
-    if (!*dst && v) {
-        *dst = v;
+    if (!*dst && r->len[f]) {
+        *dst = ing_intern(c, r, f);
     }
 }
 
 /* Ticket attributes a row may carry (first non-empty value wins). */
 void ing_ticket_attrs(struct ing *c, struct an_ticket *t, const struct ing_row *r)
 {
-    set_if_empty(&t->title, ing_intern(c, r, AN_F_TITLE));
-    set_if_empty(&t->description, ing_intern(c, r, AN_F_DESCRIPTION));
-    set_if_empty(&t->requester, ing_intern(c, r, AN_F_REQUESTER));
-    set_if_empty(&t->requester_tier, ing_intern(c, r, AN_F_REQUESTER_TIER));
-    set_if_empty(&t->asset, ing_intern(c, r, AN_F_ASSET));
-    set_if_empty(&t->asset_class, ing_intern(c, r, AN_F_ASSET_CLASS));
-    set_if_empty(&t->channel, ing_intern(c, r, AN_F_CHANNEL));
+    set_if_empty(c, &t->title, r, AN_F_TITLE);
+    set_if_empty(c, &t->description, r, AN_F_DESCRIPTION);
+    set_if_empty(c, &t->requester, r, AN_F_REQUESTER);
+    set_if_empty(c, &t->requester_tier, r, AN_F_REQUESTER_TIER);
+    set_if_empty(c, &t->asset, r, AN_F_ASSET);
+    set_if_empty(c, &t->asset_class, r, AN_F_ASSET_CLASS);
+    set_if_empty(c, &t->channel, r, AN_F_CHANNEL);
 }
 
 uint32_t ing_ticket(struct ing *c, const struct ing_row *r)
 {
     uint32_t client = c->client ? c->client : ing_intern(c, r, AN_F_CLIENT);
     uint32_t key = ing_intern(c, r, AN_F_TICKET);
-    uint32_t idx = an_data_ticket(c->d, client, key);
+    uint32_t idx;
+
+    /* Exports often list a ticket's rows together: skip the map lookup. */
+    if (c->last_ticket && key == c->last_key && client == c->last_client) {
+        idx = c->last_ticket - 1;
+    } else {
+        idx = an_data_ticket(c->d, client, key);
+        c->last_ticket = idx + 1;
+        c->last_key = key;
+        c->last_client = client;
+    }
 
     if (idx >= c->nords || c->ords[idx] == 0) {
         if (idx >= c->ntouched_alloc * 8) {

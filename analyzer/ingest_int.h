@@ -53,6 +53,14 @@ struct ing_reader {
     struct hd_buf line; /* a line that straddles two chunks */
 };
 
+/* The last value interned from one field (ing_intern). */
+#define ING_LAST_MAX 47
+struct ing_last {
+    uint32_t id; /* 0: none yet */
+    uint8_t len;
+    char text[ING_LAST_MAX];
+};
+
 struct ing {
     struct an_data *d;
     const struct an_ingest_opts *o;
@@ -81,6 +89,10 @@ struct ing {
     uint64_t *seen;
     size_t seen_size, nseen;
     size_t expect_rows; /* estimate from the file size, for sizing tables */
+    /* the last value of each field, and the last ticket */
+    struct ing_last last[AN_F__COUNT];
+    uint32_t last_ticket; /* index + 1; 0: none */
+    uint32_t last_key, last_client;
     /* per-ticket event order within this source */
     uint32_t *ords;
     size_t nords, ords_alloc;
