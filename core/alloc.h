@@ -36,6 +36,11 @@ void hd_advise_huge(void *p, size_t bytes);
 #define HD_PREFETCH(p) ((void)(p))
 #endif
 
-#define HD_GROW(arr, alloc, need) hd_xgrow((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
+/* The check is inline: in hot loops the call itself was the cost. `need`
+ * is evaluated twice, so it must have no side effects. */
+#define HD_GROW(arr, alloc, need)                                                  \
+    ((size_t)(need) > (size_t)(alloc)                                              \
+         ? hd_xgrow((void **)&(arr), &(alloc), (need), sizeof(*(arr)))             \
+         : (void)0)
 
 #endif
