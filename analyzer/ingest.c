@@ -247,10 +247,23 @@ int ing_time(struct ing *c, const struct ing_row *r, enum an_field f, int64_t *t
                    "missing time in column '%s'", c->p->columns[f]);
         return 1;
     }
-    if (hd_time_parse(r->val[f], r->len[f], c->p->time_fmt, c->tz, t, &e)) {
-        ing_reject(c, r->line, r->last_line, AN_REJ_TIME, r->raw, r->rawlen, "column '%s': %s",
-                   c->p->columns[f], e.msg);
-        return 1;
+    /* The same text as this column's last good time (a ticket's versions
+     * repeat its opened time): the same instant, without parsing. */
+    struct ing_last *l = &c->last_time[f];
+    if (l->id && l->len == r->len[f] && !memcmp(l->text, r->val[f], r->len[f])) {
+        *t = c->last_time_ms[f];
+    } else {
+        if (hd_time_parse(r->val[f], r->len[f], c->p->time_fmt, c->tz, t, &e)) {
+            ing_reject(c, r->line, r->last_line, AN_REJ_TIME, r->raw, r->rawlen,
+                       "column '%s': %s", c->p->columns[f], e.msg);
+            return 1;
+        }
+        if (r->len[f] <= ING_LAST_MAX) {
+            memcpy(l->text, r->val[f], r->len[f]);
+            l->len = (uint8_t)r->len[f];
+            l->id = 1;
+            c->last_time_ms[f] = *t;
+        }
     }
     if (*t < c->o->not_before_ms) {
         char when[40];
@@ -280,17 +293,29 @@ int ing_state(struct ing *c, const struct ing_row *r, enum hd_state *s)
     if (!len) {
         return 0;
     }
+    if (c->last_state.id && c->last_state.len == len && !memcmp(c->last_state.text, name, len)) {
+        *s = (enum hd_state)(c->last_state.id - 1); /* the last value, mapped before */
+        return 0;
+    }
+    if (len <= ING_LAST_MAX) {
+        memcpy(c->last_state.text, name, len);
+        c->last_state.len = (uint8_t)len;
+        c->last_state.id = 0; /* set below once the value maps */
+    }
     m = an_vmap_get(&c->p->states, name, len);
     if (m) {
         *s = hd_state_from_name(m, strlen(m)); /* "none" -> NONE: value ignored */
-        return 0;
+    } else {
+        *s = hd_state_from_name(name, len);
+        if (*s == HD_STATE_NONE) {
+            ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
+                       "unknown state '%.*s' in column '%s'", (int)len, name,
+                       c->p->columns[AN_F_STATE]);
+            return 1;
+        }
     }
-    *s = hd_state_from_name(name, len);
-    if (*s == HD_STATE_NONE) {
-        ing_reject(c, r->line, r->last_line, AN_REJ_VALUE, r->raw, r->rawlen,
-                   "unknown state '%.*s' in column '%s'", (int)len, name,
-                   c->p->columns[AN_F_STATE]);
-        return 1;
+    if (len <= ING_LAST_MAX) {
+        c->last_state.id = (uint32_t)*s + 1;
     }
     return 0;
 }
@@ -538,21 +563,49 @@ static void event_row(struct ing *c, const struct ing_row *r)
 
 /* ---- one row, from any reader ----------------------------------------- */
 
+/* 1 when s[0, n) is ASCII without NUL, eight bytes a step. */
+static int plain_ascii(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if ((w & high) || ((w - ones) & ~w & high)) {
+            return 0;
+        }
+    }
+    for (; i < n; i++) {
+        if (s[i] == '\0' || (unsigned char)s[i] >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
 {
     seen_prefetch(c, rowhash); /* validating the row hides the cache miss */
     c->res->rows_read++;
     for (int f = 0; f < AN_F__COUNT; f++) {
-        if (r->len[f] && is_missing(c, r->val[f], r->len[f])) {
-            r->len[f] = 0;
+        if (!r->len[f]) {
+            continue;
         }
-        if (r->len[f] && memchr(r->val[f], '\0', r->len[f])) {
+        if (is_missing(c, r->val[f], r->len[f])) {
+            r->len[f] = 0;
+            continue;
+        }
+        if (plain_ascii(r->val[f], r->len[f])) {
+            continue; /* neither NUL nor anything but ASCII: nothing to check */
+        }
+        if (memchr(r->val[f], '\0', r->len[f])) {
             /* Text exports have no NUL bytes; one means binary data. */
             ing_reject(c, r->line, r->last_line, AN_REJ_UTF8, r->raw, r->rawlen,
                        "NUL byte in column '%s'", c->p->columns[f]);
             return;
         }
-        if (r->len[f] && !an_utf8_valid(r->val[f], r->len[f])) {
+        if (!an_utf8_valid(r->val[f], r->len[f])) {
             ing_reject(c, r->line, r->last_line, AN_REJ_UTF8, r->raw, r->rawlen,
                        "invalid UTF-8 in column '%s'", c->p->columns[f]);
             return;

@@ -91,6 +91,9 @@ struct ing {
     size_t expect_rows; /* estimate from the file size, for sizing tables */
     /* the last value of each field, and the last ticket */
     struct ing_last last[AN_F__COUNT];
+    struct ing_last last_time[AN_F__COUNT]; /* id 1: last_time_ms holds its instant */
+    int64_t last_time_ms[AN_F__COUNT];
+    struct ing_last last_state; /* id: the mapped state + 1 */
     uint32_t last_ticket; /* index + 1; 0: none */
     uint32_t last_key, last_client;
     /* per-ticket event order within this source */

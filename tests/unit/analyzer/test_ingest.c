@@ -507,6 +507,38 @@ static void rows__past_the_per_ticket_limit__too_many_events(void **state)
     run_release(&r);
 }
 
+static void rows__repeated_values__bad_ones_rejected_every_time(void **state)
+{
+    /* Ingest remembers each column's last value; a bad value must still be
+     * rejected each time it appears, and a good one mean the same again. */
+    static const char text[] = "ticket,time,kind,state\n"
+                               "T1,2026-10-01T09:00:00Z,state,in_progress\n"
+                               "T2,2026-10-01T09:00:00Z,state,in_progress\n"
+                               "T3,2026-10-01T09:00:00Z,state,bogus\n"
+                               "T4,2026-10-01T09:00:00Z,state,bogus\n"
+                               "T5,2026-10-01T09:00:00Z,state,in_progress\n"
+                               "T6,yesterday,state,in_progress\n"
+                               "T7,yesterday,state,in_progress\n"
+                               "T8,1989-12-31T23:59:59Z,state,in_progress\n"
+                               "T9,1989-12-31T23:59:59Z,state,in_progress\n";
+    struct run r;
+    (void)state;
+    run_text(&r, text, NULL);
+    assert_int_equal(r.rc, HD_OK);
+    assert_accounted(&r.res);
+    assert_int_equal(r.res.rows_used, 3);
+    assert_int_equal(r.res.by_reason[AN_REJ_VALUE], 2);
+    assert_int_equal(r.res.by_reason[AN_REJ_TIME], 2);
+    assert_int_equal(r.res.by_reason[AN_REJ_TIME_EARLY], 2);
+    for (const char *const *k = (const char *const[]){"T1", "T2", "T5", NULL}; *k; k++) {
+        const struct an_event *e = ticket_event(&r, *k, 0);
+        assert_non_null(e);
+        assert_int_equal(e->state, HD_STATE_IN_PROGRESS);
+        assert_int_equal(e->t_ms, utc(2026, 10, 1, 9, 0));
+    }
+    run_release(&r);
+}
+
 static void profile__mapping_file_missing__einput(void **state)
 {
     struct an_ingest_opts o;
@@ -835,6 +867,7 @@ int main(void)
         cmocka_unit_test(rows__ndjson_and_array__elements_keep_their_lines),
         cmocka_unit_test(rows__unclosed_json_array__rejects_only_the_unfinished_element),
         cmocka_unit_test(rows__past_the_per_ticket_limit__too_many_events),
+        cmocka_unit_test(rows__repeated_values__bad_ones_rejected_every_time),
         cmocka_unit_test(profile__mapping_file_missing__einput),
         cmocka_unit_test(profile__unknown_name__eusage),
         cmocka_unit_test(generic__opened_with_group__also_assigned_and_dash_clears),
