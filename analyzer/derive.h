@@ -14,7 +14,11 @@ struct an_result;
 struct hd_store;
 struct hd_err;
 
-/* Replace the derived tables in one transaction. HD_EIO on SQLite errors. */
+/*
+ * Replace the derived tables in one transaction. The ticket ids written
+ * are d's db_id (from an_load or an_save); foreign keys are not checked
+ * meanwhile and are on again when it returns. HD_EIO on SQLite errors.
+ */
 int an_derive_save(struct hd_store *st, const struct an_data *d, const struct an_result *r,
                    struct hd_err *err);
 

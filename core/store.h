@@ -19,7 +19,7 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 /* The schema version this build writes and reads. */
-#define HD_STORE_SCHEMA_VERSION 3
+#define HD_STORE_SCHEMA_VERSION 4
 
 enum hd_store_flags {
     HD_STORE_CREATE = 1 << 0,   /* create the file and schema if missing */
