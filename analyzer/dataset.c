@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "analyzer/an_int.h"
 #include "core/alloc.h"
 #include "core/intern.h"
 
@@ -84,6 +84,33 @@ uint32_t an_data_find_ticket(const struct an_data *d, uint32_t client, uint32_t 
     return v ? v - 1 : UINT32_MAX;
 }
 
+/* Move the tickets to an array of `alloc`, in huge pages when large. */
+static void tickets_grow(struct an_data *d, size_t alloc)
+{
+    struct an_ticket *t = an_xmalloc_huge(alloc * sizeof(*t));
+    if (d->ntickets) {
+        memcpy(t, d->tickets, d->ntickets * sizeof(*t));
+    }
+    free(d->tickets);
+    d->tickets = t;
+    d->tickets_alloc = alloc;
+}
+
+void an_data_reserve_tickets(struct an_data *d, size_t ntickets)
+{
+    size_t need = d->ntickets + ntickets, size = d->tmap_size ? d->tmap_size : 1024;
+
+    if (need > d->tickets_alloc) {
+        tickets_grow(d, need);
+    }
+    while ((need + 1) * 2 > size) {
+        size *= 2;
+    }
+    if (size > d->tmap_size) {
+        tmap_rebuild(d, size);
+    }
+}
+
 uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
 {
     size_t j;
@@ -96,7 +123,9 @@ uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
     if (d->tmap[j]) {
         return d->tmap[j] - 1;
     }
-    HD_GROW(d->tickets, d->tickets_alloc, d->ntickets + 1);
+    if (d->ntickets == d->tickets_alloc) {
+        tickets_grow(d, d->tickets_alloc ? d->tickets_alloc * 2 : 1024);
+    }
     t = &d->tickets[d->ntickets];
     memset(t, 0, sizeof(*t));
     t->client = client;
@@ -110,32 +139,32 @@ uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
     return (uint32_t)d->ntickets++;
 }
 
-/*
- * Ask for transparent huge pages on a large array: faulting in 4 KiB pages
- * one by one was the largest single cost of loading 1M events (most of it
- * in the kernel). Only a hint; nothing depends on it.
- */
-static void advise_huge(void *p, size_t bytes)
+void *an_xmalloc_huge(size_t bytes)
 {
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t end = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (end > start) {
-        madvise((void *)start, end - start, MADV_HUGEPAGE);
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+
+    if (bytes < 2 * huge) {
+        return hd_xmalloc(bytes ? bytes : 1);
     }
-#else
-    (void)p;
-    (void)bytes;
-#endif
+    bytes = (bytes + huge - 1) & ~(huge - 1);
+    if (posix_memalign(&p, huge, bytes) != 0) {
+        return hd_xmalloc(bytes);
+    }
+    hd_advise_huge(p, bytes);
+    return p;
 }
 
 void an_data_reserve(struct an_data *d, size_t nevents)
 {
     if (d->nevents + nevents > d->events_alloc) {
+        struct an_event *ev = an_xmalloc_huge((d->nevents + nevents) * sizeof(*ev));
+        if (d->nevents) {
+            memcpy(ev, d->events, d->nevents * sizeof(*ev));
+        }
+        free(d->events);
+        d->events = ev;
         d->events_alloc = d->nevents + nevents;
-        d->events = hd_xrealloc(d->events, d->events_alloc * sizeof(*d->events));
-        advise_huge(d->events, d->events_alloc * sizeof(*d->events));
     }
 }
 
@@ -183,31 +212,44 @@ void an_data_finish(struct an_data *d)
     if (i < d->nevents) {
         /* Counting sort by ticket (stable), then insertion sort within each
          * ticket: O(n) for the short per-ticket lists of real data, where
-         * qsort moved 64-byte records O(n log n) times. */
-        size_t *start = hd_xcalloc(d->ntickets + 1, sizeof(*start));
-        struct an_event *out = hd_xmalloc((d->nevents ? d->nevents : 1) * sizeof(*out));
+         * qsort moved 64-byte records O(n log n) times. The counts give each
+         * ticket's first/nevents directly. */
+        uint32_t *start = hd_xcalloc(d->ntickets + 1, sizeof(*start));
+        struct an_event *out = an_xmalloc_huge((d->nevents ? d->nevents : 1) * sizeof(*out));
         for (i = 0; i < d->nevents; i++) {
             start[d->events[i].ticket + 1]++;
         }
         for (i = 0; i < d->ntickets; i++) {
+            struct an_ticket *t = &d->tickets[i];
+            t->nevents = start[i + 1];
+            t->first = t->nevents ? start[i] : 0;
             start[i + 1] += start[i];
         }
         for (i = 0; i < d->nevents; i++) {
             out[start[d->events[i].ticket]++] = d->events[i];
         }
         free(start);
-        for (i = 1; i < d->nevents; i++) {
-            struct an_event key = out[i];
-            size_t j = i;
-            while (j > 0 && event_before(&key, &out[j - 1])) {
-                out[j] = out[j - 1];
-                j--;
+        for (size_t ti = 0; ti < d->ntickets; ti++) {
+            struct an_event *ev = out + d->tickets[ti].first;
+            uint32_t n = d->tickets[ti].nevents;
+            for (uint32_t k = 1; k < n; k++) {
+                if (!event_before(&ev[k], &ev[k - 1])) {
+                    continue;
+                }
+                struct an_event key = ev[k];
+                uint32_t j = k;
+                while (j > 0 && event_before(&key, &ev[j - 1])) {
+                    ev[j] = ev[j - 1];
+                    j--;
+                }
+                ev[j] = key;
             }
-            out[j] = key;
         }
         free(d->events);
         d->events = out;
         d->events_alloc = d->nevents ? d->nevents : 1;
+        d->finished = 1;
+        return;
     }
     for (i = 0; i < d->ntickets; i++) {
         d->tickets[i].first = 0;

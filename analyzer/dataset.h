@@ -102,6 +102,12 @@ uint32_t an_data_find_ticket(const struct an_data *d, uint32_t client, uint32_t 
  */
 void an_data_reserve(struct an_data *d, size_t nevents);
 
+/*
+ * Make room for `ntickets` more tickets, and size the lookup table for
+ * them, so that adding them neither copies the array nor rehashes.
+ */
+void an_data_reserve_tickets(struct an_data *d, size_t ntickets);
+
 /* Append an event (copied); returns a pointer valid until the next append. */
 struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev);
 

@@ -60,7 +60,9 @@ struct samples {
 
 static void samples_add(struct samples *s, int64_t x)
 {
-    HD_GROW(s->v, s->alloc, s->n + 1);
+    if (s->n == s->alloc) {
+        HD_GROW(s->v, s->alloc, s->n + 1);
+    }
     s->v[s->n++] = x;
 }
 
@@ -107,6 +109,37 @@ static struct bucket *bucket_get(struct buckets *bs, const char *key)
     memset(&bs->b[bs->n], 0, sizeof(bs->b[0]));
     bs->b[bs->n].key = hd_xstrdup(key);
     return &bs->b[bs->n++];
+}
+
+/*
+ * A small direct-mapped memo from an integer key (an intern id, a priority,
+ * a day number) to the index of its bucket: the breakdowns take one bucket
+ * per ticket, and most tickets repeat a recent key, so most lookups skip
+ * the string compares. Only a shortcut: a miss asks bucket_get.
+ */
+#define MEMO_SIZE 256
+
+struct memo {
+    int64_t key[MEMO_SIZE];
+    uint32_t idx[MEMO_SIZE]; /* bucket index + 1; 0 = empty */
+};
+
+static struct bucket *memo_get(struct memo *m, struct buckets *bs, int64_t key, const char *name)
+{
+    size_t slot = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 56) & (MEMO_SIZE - 1);
+    if (m->idx[slot] && m->key[slot] == key) {
+        return &bs->b[m->idx[slot] - 1];
+    }
+    struct bucket *b = bucket_get(bs, name);
+    m->key[slot] = key;
+    m->idx[slot] = (uint32_t)(b - bs->b) + 1;
+    return b;
+}
+
+static int64_t floor_div_day(int64_t ms)
+{
+    const int64_t day = 86400000;
+    return ms / day - (ms % day < 0);
 }
 
 static int cmp_bucket(const void *a, const void *b)
@@ -256,6 +289,7 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
     uint8_t *in = hd_xcalloc(d->ntickets + 1, 1);
     int64_t first = AN_TIME_NONE, last = AN_TIME_NONE;
     int have_src = 0;
+    struct memo *memo = hd_xcalloc(5, sizeof(*memo)); /* client, category, priority, month, group */
 
     for (uint32_t ti = 0; ti < d->ntickets; ti++) {
         const struct an_ticket *t = &d->tickets[ti];
@@ -292,17 +326,29 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
         if (m->tte_ms != AN_TIME_NONE) {
             samples_add(&tte, m->tte_ms);
         }
-        bucket_add(bucket_get(&by_client, t->client ? an_str(d, t->client) : "(none)"), m);
-        bucket_add(bucket_get(&by_cat, t->category ? an_str(d, t->category) : "(none)"), m);
+        bucket_add(
+            memo_get(&memo[0], &by_client, t->client, t->client ? an_str(d, t->client) : "(none)"),
+            m);
+        bucket_add(memo_get(&memo[1], &by_cat, t->category,
+                            t->category ? an_str(d, t->category) : "(none)"),
+                   m);
         snprintf(key, sizeof(key), t->priority ? "P%d" : "(none)", t->priority);
-        bucket_add(bucket_get(&by_prio, key), m);
+        bucket_add(memo_get(&memo[2], &by_prio, t->priority, key), m);
         if (m->opened_ms != AN_TIME_NONE) {
-            hd_civil_from_ms(m->opened_ms, 0, &cv);
-            snprintf(key, sizeof(key), "%04d-%02d", cv.year, cv.month);
-            bucket_add(bucket_get(&by_month, key), m);
+            /* The month of a UTC day never changes: key the memo by day. */
+            int64_t day = floor_div_day(m->opened_ms);
+            size_t slot = (size_t)((uint64_t)day * 0x9E3779B97F4A7C15ull >> 56) & (MEMO_SIZE - 1);
+            if (!(memo[3].idx[slot] && memo[3].key[slot] == day)) {
+                hd_civil_from_ms(m->opened_ms, 0, &cv);
+                snprintf(key, sizeof(key), "%04d-%02d", cv.year, cv.month);
+            }
+            bucket_add(memo_get(&memo[3], &by_month, day, key), m);
         }
-        bucket_add(bucket_get(&by_group, m->last_group ? an_str(d, m->last_group) : "(none)"), m);
+        bucket_add(memo_get(&memo[4], &by_group, m->last_group,
+                            m->last_group ? an_str(d, m->last_group) : "(none)"),
+                   m);
     }
+    free(memo);
     for (size_t i = 0; i < r->nfinds; i++) {
         const struct an_finding *fd = &r->finds[i];
         if (!in[fd->ticket]) {

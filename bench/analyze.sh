@@ -4,6 +4,9 @@
 #
 #   bench/analyze.sh [--runs N] [--events N]
 #
+# HANDOFF=path/to/handoff times another build (default ./handoff, made with
+# `make handoff` when missing); HD_ANALYZE_THREADS=1 makes it use one thread.
+#
 # Measures, on the generated generic CSV (bench/gen_events.py, 1,000,000
 # events by default) and on the ServiceNow log:
 #   handoff analyze FILE        end to end from the CSV, in memory
@@ -29,7 +32,13 @@ SN_CSV=${HD_SERVICENOW_CSV:-$ROOT/../shared/data/servicenow/incident_event_log.c
 GEN_CSV=$ROOT/bench/data/generic-$EVENTS.csv
 TMP=${BENCH_TMP:-/tmp}/handoff-bench-analyze
 mkdir -p "$TMP" bench/data
-[ -x ./handoff ] || make -s handoff
+HANDOFF=${HANDOFF:-./handoff}
+if [ "$HANDOFF" = ./handoff ]; then
+    [ -x ./handoff ] || make -s handoff
+elif [ ! -x "$HANDOFF" ]; then
+    echo "bench/analyze.sh: no executable '$HANDOFF'" >&2
+    exit 2
+fi
 [ -f "$GEN_CSV" ] || python3 bench/gen_events.py "$EVENTS" >"$GEN_CSV"
 
 # run NAME CMD...: median over RUNS of wall seconds, CPU seconds, peak KB
@@ -49,19 +58,20 @@ run() {
 }
 
 : >"$TMP/table"
+echo "binary: $HANDOFF ($("$HANDOFF" --version 2>/dev/null | head -1))"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %8s %8s %8s\n' "measurement" "wall s" "cpu s" "peak MB"
 rm -f "$TMP/g.db"*
-./handoff ingest --db "$TMP/g.db" "$GEN_CSV" >/dev/null
-run "handoff analyze FILE (generic)" ./handoff analyze "$GEN_CSV"
-run "handoff analyze --db (generic)" ./handoff analyze --db "$TMP/g.db"
+"$HANDOFF" ingest --db "$TMP/g.db" "$GEN_CSV" >/dev/null
+run "handoff analyze FILE (generic)" "$HANDOFF" analyze "$GEN_CSV"
+run "handoff analyze --db (generic)" "$HANDOFF" analyze --db "$TMP/g.db"
 run "pandas (generic)" "$PY" bench/peer_pandas_analyze.py "$GEN_CSV"
 run "sqlite3 shell (generic)" sh -c "sqlite3 :memory: -cmd '.import --csv $GEN_CSV ev' < bench/peer_sqlite_analyze.sql"
 if [ -f "$SN_CSV" ]; then
     rm -f "$TMP/sn.db"*
-    ./handoff ingest --profile servicenow --db "$TMP/sn.db" "$SN_CSV" >/dev/null
-    run "handoff analyze FILE (servicenow)" ./handoff analyze --profile servicenow "$SN_CSV"
-    run "handoff analyze --db (servicenow)" ./handoff analyze --db "$TMP/sn.db"
+    "$HANDOFF" ingest --profile servicenow --db "$TMP/sn.db" "$SN_CSV" >/dev/null
+    run "handoff analyze FILE (servicenow)" "$HANDOFF" analyze --profile servicenow "$SN_CSV"
+    run "handoff analyze --db (servicenow)" "$HANDOFF" analyze --db "$TMP/sn.db"
 fi
 awk '
     /^handoff analyze FILE \(generic\)/ { h = $(NF-2) }
