@@ -8,13 +8,15 @@
 # Targets (docs/benchmarks.md ("Simulator")): >= 100x SimPy on M/M/c, >= 50x on
 # the phishing wave, memory flat in the horizon.
 # Usage: bench/simulate.sh   (from the repository root; builds what it needs)
+#        BUILD=build-sim bench/simulate.sh   (use and build that build directory)
 set -eu
 cd "$(dirname "$0")/.."
-make -s build/libhd_simulator.a build/libhd_core.a
+BUILD=${BUILD:-build}
+make -s BUILD="$BUILD" "$BUILD/libhd_simulator.a" "$BUILD/libhd_core.a"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I. $(pkg-config --cflags jansson) \
-    -o "$out/sim_bench" bench/sim_bench.c build/libhd_simulator.a build/libhd_core.a \
+    -o "$out/sim_bench" bench/sim_bench.c "$BUILD/libhd_simulator.a" "$BUILD/libhd_core.a" \
     $(pkg-config --libs jansson) -lm -lpthread
 py=/usr/bin/python3
 $py -c 'import SimPy.Simulation' 2>/dev/null || { echo "bench: python3-simpy missing (scripts/install-deps --bench)" >&2; exit 2; }

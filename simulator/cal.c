@@ -1,13 +1,52 @@
 /*
  * The event calendar (4-ary heap keyed by time and insertion number) and
- * the entity pool with its free list. No simulation logic lives here.
+ * the entity pool with its free list: their out-of-line parts (growth,
+ * prefaulting); push, pop, get and put are inline in cal.h. No simulation
+ * logic lives here.
  */
 #include "simulator/cal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "core/alloc.h"
+
+/* Below this a range is left to fault in page by page. */
+#define PREFAULT_MIN ((size_t)16 << 10)
+
+void sim_prefault(void *p, size_t bytes)
+{
+#if defined(MADV_POPULATE_WRITE)
+    const uintptr_t page = 4096;
+    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (bytes >= PREFAULT_MIN && end > start) {
+        madvise((void *)start, end - start, MADV_POPULATE_WRITE); /* a hint: errors ignored */
+    }
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+void *sim_xcalloc_prefault(size_t n, size_t size)
+{
+    size_t bytes;
+    void *p;
+
+    if (size && n > SIZE_MAX / size) {
+        return hd_xcalloc(n, size); /* reports the overflow */
+    }
+    bytes = n * size;
+    p = hd_xmalloc(bytes > 0 ? bytes : 1);
+    sim_prefault(p, bytes);
+    memset(p, 0, bytes);
+    return p;
+}
 
 void sim_cal_init(struct sim_cal *c)
 {
@@ -30,81 +69,13 @@ void sim_cal_reserve(struct sim_cal *c, size_t n)
 {
     if (n > c->alloc) {
         c->heap = hd_xrealloc(c->heap, n * sizeof(*c->heap));
+        sim_prefault(c->heap + c->alloc, (n - c->alloc) * sizeof(*c->heap));
         c->alloc = n;
     }
 }
 
-#define before sim_event_before
-
-/*
- * A 4-ary heap: node i's children are 4i+1 .. 4i+4, its parent (i-1)/4.
- * Half the levels of a binary heap, so a push or pop moves half as many
- * events; a pop's extra comparisons read siblings that sit side by side in
- * memory (128 bytes). The order of (t_ms, seq) is total, so events come
- * out in the same order as from any other correct heap.
- */
-#define ARITY 4
-
-void sim_cal_push(struct sim_cal *c, int64_t t_ms, uint32_t kind, uint32_t a, uint32_t b,
-                  uint32_t gen)
-{
-    struct sim_event e = {t_ms, c->seq++, kind, a, b, gen};
-    struct sim_event *h;
-    size_t i;
-
-    if (c->n == c->alloc) {
-        sim_cal_reserve(c, c->alloc ? c->alloc * 2 : 256);
-    }
-    /* Sift up with a hole: one copy per level instead of a swap. */
-    h = c->heap;
-    i = c->n++;
-    while (i > 0) {
-        size_t parent = (i - 1) / ARITY;
-        if (!before(&e, &h[parent])) {
-            break;
-        }
-        h[i] = h[parent];
-        i = parent;
-    }
-    h[i] = e;
-}
-
-int sim_cal_pop(struct sim_cal *c, struct sim_event *out)
-{
-    struct sim_event *h = c->heap;
-    struct sim_event last;
-    size_t i = 0, n;
-
-    if (c->n == 0) {
-        return 0;
-    }
-    *out = h[0];
-    n = --c->n;
-    if (n == 0) {
-        return 1;
-    }
-    last = h[n];
-    for (;;) {
-        size_t first = ARITY * i + 1, best, end;
-        if (first >= n) {
-            break;
-        }
-        best = first;
-        end = first + ARITY < n ? first + ARITY : n;
-        for (size_t k = first + 1; k < end; k++) {
-            if (before(&h[k], &h[best])) {
-                best = k;
-            }
-        }
-        if (!before(&h[best], &last)) {
-            break;
-        }
-        h[i] = h[best];
-        i = best;
-    }
-    h[i] = last;
-    return 1;
-}
+/* The heap's push and pop are inline in cal.h, so that the event loop
+ * inlines them. */
 
 void sim_pool_init(struct sim_pool *p, size_t elsize, uint32_t reserve)
 {
@@ -114,6 +85,7 @@ void sim_pool_init(struct sim_pool *p, size_t elsize, uint32_t reserve)
     if (reserve) {
         p->items = hd_xmalloc((size_t)reserve * p->elsize);
         p->alloc = reserve;
+        sim_prefault(p->items, (size_t)reserve * p->elsize);
     }
 }
 
@@ -132,28 +104,11 @@ void sim_pool_clear(struct sim_pool *p)
     p->free_head = SIM_NIL;
 }
 
-uint32_t sim_pool_get(struct sim_pool *p)
+void sim_pool_grow(struct sim_pool *p)
 {
-    uint32_t idx;
+    uint32_t na = p->alloc ? p->alloc * 2 : 64;
 
-    if (p->free_head != SIM_NIL) {
-        idx = p->free_head;
-        memcpy(&p->free_head, sim_pool_at(p, idx), sizeof(uint32_t));
-    } else {
-        if (p->used == p->alloc) {
-            uint32_t na = p->alloc ? p->alloc * 2 : 64;
-            p->items = hd_xrealloc(p->items, (size_t)na * p->elsize);
-            p->alloc = na;
-        }
-        idx = p->used++;
-    }
-    p->live++;
-    return idx;
-}
-
-void sim_pool_put(struct sim_pool *p, uint32_t idx)
-{
-    memcpy(sim_pool_at(p, idx), &p->free_head, sizeof(uint32_t));
-    p->free_head = idx;
-    p->live--;
+    p->items = hd_xrealloc(p->items, (size_t)na * p->elsize);
+    sim_prefault(p->items + (size_t)p->alloc * p->elsize, (size_t)(na - p->alloc) * p->elsize);
+    p->alloc = na;
 }

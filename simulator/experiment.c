@@ -205,7 +205,7 @@ int sim_run(const struct sim_scenario *sc, struct sim_policy *const *pols, size_
     res->nkpi = sim_kpi_count(sc);
     res->nsamples = sim_series_samples(sc);
     res->vals = hd_xcalloc(npols * res->reps * res->nkpi, sizeof(double));
-    res->series = hd_xcalloc(npols * slen + 1, sizeof(int64_t));
+    res->series = sim_xcalloc_prefault(npols * slen + 1, sizeof(int64_t));
     res->inc = hd_xcalloc(npols * res->reps + 1, sizeof(*res->inc));
 
     memset(&sh, 0, sizeof(sh));
@@ -225,7 +225,9 @@ int sim_run(const struct sim_scenario *sc, struct sim_policy *const *pols, size_
     ws = hd_xcalloc((size_t)nth, sizeof(*ws));
     for (int i = 0; i < nth; i++) {
         ws[i].sh = &sh;
-        ws[i].series = hd_xcalloc(npols * slen + 1, sizeof(int64_t));
+        /* A lone worker sums straight into the results: the same integer
+         * sums, without a second array to fault in and add up. */
+        ws[i].series = nth == 1 ? res->series : hd_xcalloc(npols * slen + 1, sizeof(int64_t));
     }
     if (nth == 1) {
         work(&ws[0]);
@@ -245,11 +247,13 @@ int sim_run(const struct sim_scenario *sc, struct sim_policy *const *pols, size_
         }
     }
     for (int i = 0; i < nth; i++) {
-        for (size_t k = 0; k < npols * slen; k++) {
-            res->series[k] += ws[i].series[k];
+        if (ws[i].series != res->series) {
+            for (size_t k = 0; k < npols * slen; k++) {
+                res->series[k] += ws[i].series[k];
+            }
+            free(ws[i].series);
         }
         res->events += ws[i].events;
-        free(ws[i].series);
     }
     free(ws);
     pthread_mutex_destroy(&sh.mu);
