@@ -88,6 +88,10 @@ struct ing {
     /* duplicate rows */
     uint64_t *seen;
     size_t seen_size, nseen;
+    uint64_t *filt; /* per ticket-id slot, a bit per row hash seen */
+    size_t nfilt;
+    uint64_t *pending; /* new row hashes not yet in seen */
+    size_t npending, pending_alloc;
     size_t expect_rows; /* estimate from the file size, for sizing tables */
     /* the last value of each field, and the last ticket */
     struct ing_last last[AN_F__COUNT];
