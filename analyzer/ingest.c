@@ -1310,6 +1310,9 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
     /* A snapshot log's versions become more events than rows (see snapshot.c). */
     an_data_reserve(d, c.p->shape == AN_SHAPE_SNAPSHOTS ? c.expect_rows + c.expect_rows / 2
                                                         : c.expect_rows);
+    /* Exports carry ~5-15 rows a ticket: growing the ticket array and its
+     * map by doubling copied and rehashed them each time. */
+    an_data_reserve_tickets(d, c.expect_rows / 5);
     c.source = an_data_add_source(d, path, c.p->name);
     res->source = c.source;
     if (c.p->format == AN_FORMAT_JIRA) {
