@@ -106,8 +106,7 @@ static const char *const migrations[] = {
      * harmless), and an ingest, which saves events ticket by ticket, adds
      * to it near its end instead of at random places: the random index
      * was a fifth of the store time. */
-    "DROP INDEX events_ident;"
-    "CREATE UNIQUE INDEX events_ident ON events(ticket_id, ident);",
+    "DROP INDEX events_ident; CREATE UNIQUE INDEX events_ident ON events(ticket_id, ident);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == HD_STORE_SCHEMA_VERSION,
