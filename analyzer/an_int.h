@@ -89,15 +89,6 @@ extern const char *const an_builtin_profiles[];
 /* Whether s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int an_utf8_valid(const char *s, size_t len);
 
-/*
- * Memory for a large array that is about to be filled: aligned to 2 MiB and
- * advised transparent huge pages when `bytes` is large (4 MiB and up), plain
- * hd_xmalloc below that. First touches of fresh 4 KiB pages cost tens of
- * microseconds each on our virtual machines (touching 64 MiB: ~400 ms, in
- * huge pages 35-130 ms). Contents are uninitialised; free() and realloc()
- * work as for malloc. Exits like hd_xmalloc when out of memory.
- */
-void *an_xmalloc_huge(size_t bytes);
 
 /* A fast 64-bit hash of n bytes, continued from h (start with AN_HASH_INIT). */
 #define AN_HASH_INIT 0xcbf29ce484222325ull

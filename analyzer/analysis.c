@@ -738,9 +738,9 @@ static int walker_count(const struct an_data *d)
 static void result_reserve(struct an_result *r, size_t nevents, size_t ntickets)
 {
     r->segs_alloc = nevents + ntickets + 1;
-    r->segs = an_xmalloc_huge(r->segs_alloc * sizeof(*r->segs));
+    r->segs = hd_xmalloc_huge(r->segs_alloc * sizeof(*r->segs));
     r->finds_alloc = nevents + 1;
-    r->finds = an_xmalloc_huge(r->finds_alloc * sizeof(*r->finds));
+    r->finds = hd_xmalloc_huge(r->finds_alloc * sizeof(*r->finds));
 }
 
 /* Append b's segments and findings to a's, then free b's. */
@@ -775,7 +775,7 @@ void an_analyze(struct an_data *d, const struct an_config *cfg, struct an_result
         }
     }
     out->ntm = d->ntickets;
-    out->tm = an_xmalloc_huge((d->ntickets + 1) * sizeof(*out->tm));
+    out->tm = hd_xmalloc_huge((d->ntickets + 1) * sizeof(*out->tm));
     memset(out->tm, 0, (d->ntickets + 1) * sizeof(*out->tm));
     memset(w, 0, sizeof(w));
     memset(&part, 0, sizeof(part));

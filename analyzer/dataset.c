@@ -87,7 +87,7 @@ uint32_t an_data_find_ticket(const struct an_data *d, uint32_t client, uint32_t 
 /* Move the tickets to an array of `alloc`, in huge pages when large. */
 static void tickets_grow(struct an_data *d, size_t alloc)
 {
-    struct an_ticket *t = an_xmalloc_huge(alloc * sizeof(*t));
+    struct an_ticket *t = hd_xmalloc_huge(alloc * sizeof(*t));
     if (d->ntickets) {
         memcpy(t, d->tickets, d->ntickets * sizeof(*t));
     }
@@ -139,26 +139,10 @@ uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
     return (uint32_t)d->ntickets++;
 }
 
-void *an_xmalloc_huge(size_t bytes)
-{
-    const size_t huge = (size_t)2 << 20;
-    void *p = NULL;
-
-    if (bytes < 2 * huge) {
-        return hd_xmalloc(bytes ? bytes : 1);
-    }
-    bytes = (bytes + huge - 1) & ~(huge - 1);
-    if (posix_memalign(&p, huge, bytes) != 0) {
-        return hd_xmalloc(bytes);
-    }
-    hd_advise_huge(p, bytes);
-    return p;
-}
-
 void an_data_reserve(struct an_data *d, size_t nevents)
 {
     if (d->nevents + nevents > d->events_alloc) {
-        struct an_event *ev = an_xmalloc_huge((d->nevents + nevents) * sizeof(*ev));
+        struct an_event *ev = hd_xmalloc_huge((d->nevents + nevents) * sizeof(*ev));
         if (d->nevents) {
             memcpy(ev, d->events, d->nevents * sizeof(*ev));
         }
@@ -215,7 +199,7 @@ void an_data_finish(struct an_data *d)
          * qsort moved 64-byte records O(n log n) times. The counts give each
          * ticket's first/nevents directly. */
         uint32_t *start = hd_xcalloc(d->ntickets + 1, sizeof(*start));
-        struct an_event *out = an_xmalloc_huge((d->nevents ? d->nevents : 1) * sizeof(*out));
+        struct an_event *out = hd_xmalloc_huge((d->nevents ? d->nevents : 1) * sizeof(*out));
         for (i = 0; i < d->nevents; i++) {
             start[d->events[i].ticket + 1]++;
         }

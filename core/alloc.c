@@ -85,3 +85,19 @@ void hd_advise_huge(void *p, size_t bytes)
     (void)bytes;
 #endif
 }
+
+void *hd_xmalloc_huge(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+
+    if (bytes < 2 * huge) {
+        return hd_xmalloc(bytes ? bytes : 1);
+    }
+    bytes = (bytes + huge - 1) & ~(huge - 1);
+    if (posix_memalign(&p, huge, bytes) != 0) {
+        return hd_xmalloc(bytes);
+    }
+    hd_advise_huge(p, bytes);
+    return p;
+}

@@ -29,6 +29,15 @@ void hd_xgrow(void **arr, size_t *alloc, size_t need, size_t elsize);
  */
 void hd_advise_huge(void *p, size_t bytes);
 
+/*
+ * Memory for a large array about to be filled: from 4 MiB up, aligned to
+ * 2 MiB (rounded up to whole 2 MiB pages) and advised huge pages; plain
+ * hd_xmalloc below that. First touches of fresh 4 KiB pages cost tens of
+ * microseconds each on our virtual machines. Contents are uninitialised;
+ * free() and realloc() work as for malloc. Exits like hd_xmalloc.
+ */
+void *hd_xmalloc_huge(size_t bytes);
+
 /* Ask the CPU to start loading the cache line at p (a hint; no effect on results). */
 #if defined(__GNUC__) || defined(__clang__)
 #define HD_PREFETCH(p) __builtin_prefetch(p)

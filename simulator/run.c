@@ -11,9 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "core/alloc.h"
 #include "core/err.h"
@@ -283,22 +280,17 @@ static void grow_big(void **arr, size_t *alloc, size_t need, size_t elsize)
         n *= 2;
     }
     bytes = n * elsize;
-#if defined(MADV_HUGEPAGE)
-    if (bytes >= HUGE_BYTES) {
+    if (bytes >= 2 * HUGE_BYTES) {
         /* Whole huge pages (doubling from 1024 elements of a power-of-two
          * size already gives a multiple of 2 MiB; this is for other sizes). */
         bytes = (bytes + HUGE_BYTES - 1) / HUGE_BYTES * HUGE_BYTES;
         n = bytes / elsize;
-        p = aligned_alloc(HUGE_BYTES, bytes);
-        if (p) {
-            madvise(p, bytes, MADV_HUGEPAGE);
-            if (*alloc) {
-                memcpy(p, *arr, *alloc * elsize);
-            }
-            free(*arr);
+        p = hd_xmalloc_huge(bytes);
+        if (*alloc) {
+            memcpy(p, *arr, *alloc * elsize);
         }
+        free(*arr);
     }
-#endif
     if (!p) {
         p = hd_xrealloc(*arr, n * elsize);
         sim_prefault((unsigned char *)p + *alloc * elsize, (n - *alloc) * elsize);
