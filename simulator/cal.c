@@ -33,19 +33,56 @@ void sim_prefault(void *p, size_t bytes)
 #endif
 }
 
-void *sim_xcalloc_prefault(size_t n, size_t size)
+void *sim_map_zeroed(size_t n, size_t size, int *mapped)
 {
-    size_t bytes;
-    void *p;
+    size_t bytes = n * size;
 
+    *mapped = 0;
     if (size && n > SIZE_MAX / size) {
         return hd_xcalloc(n, size); /* reports the overflow */
     }
-    bytes = n * size;
-    p = hd_xmalloc(bytes > 0 ? bytes : 1);
-    sim_prefault(p, bytes);
-    memset(p, 0, bytes);
-    return p;
+#if defined(MAP_POPULATE) && defined(MAP_ANONYMOUS)
+    if (bytes >= PREFAULT_MIN) {
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p != MAP_FAILED) {
+            *mapped = 1;
+            return p;
+        }
+    }
+#endif
+    return hd_xcalloc(bytes ? bytes : 1, 1);
+}
+
+void sim_unmap_zeroed(void *p, size_t bytes, int mapped)
+{
+#if defined(MAP_POPULATE) && defined(MAP_ANONYMOUS)
+    if (mapped) {
+        munmap(p, bytes);
+        return;
+    }
+#endif
+    (void)bytes;
+    (void)mapped;
+    free(p);
+}
+
+void *sim_xrealloc_prefault(void *p, size_t old_bytes, size_t new_bytes)
+{
+    void *q;
+
+    if (new_bytes <= old_bytes || new_bytes < PREFAULT_MIN) {
+        return hd_xrealloc(p, new_bytes);
+    }
+    /* Not realloc: a block that moves would be copied into pages that
+     * fault one by one as the copy reaches them. */
+    q = hd_xmalloc(new_bytes);
+    sim_prefault(q, new_bytes);
+    if (old_bytes) {
+        memcpy(q, p, old_bytes);
+    }
+    free(p);
+    return q;
 }
 
 void sim_cal_init(struct sim_cal *c)
@@ -68,8 +105,7 @@ void sim_cal_clear(struct sim_cal *c)
 void sim_cal_reserve(struct sim_cal *c, size_t n)
 {
     if (n > c->alloc) {
-        c->heap = hd_xrealloc(c->heap, n * sizeof(*c->heap));
-        sim_prefault(c->heap + c->alloc, (n - c->alloc) * sizeof(*c->heap));
+        c->heap = sim_xrealloc_prefault(c->heap, c->alloc * sizeof(*c->heap), n * sizeof(*c->heap));
         c->alloc = n;
     }
 }
@@ -108,7 +144,7 @@ void sim_pool_grow(struct sim_pool *p)
 {
     uint32_t na = p->alloc ? p->alloc * 2 : 64;
 
-    p->items = hd_xrealloc(p->items, (size_t)na * p->elsize);
-    sim_prefault(p->items + (size_t)p->alloc * p->elsize, (size_t)(na - p->alloc) * p->elsize);
+    p->items =
+        sim_xrealloc_prefault(p->items, (size_t)p->alloc * p->elsize, (size_t)na * p->elsize);
     p->alloc = na;
 }

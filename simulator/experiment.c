@@ -82,7 +82,9 @@ struct sim_results {
     size_t nkpi;
     double *vals; /* [pol][rep][kpi] */
     size_t nsamples;
-    int64_t *series; /* [pol][sample][team][SIM_SERIES_VALUES], sums over reps */
+    int64_t *series;     /* [pol][sample][team][SIM_SERIES_VALUES], sums over reps */
+    size_t series_bytes; /* for sim_unmap_zeroed */
+    int series_mapped;   /* from sim_map_zeroed */
     uint64_t events;
     struct incidents *inc; /* [pol][rep]: each incident's time to contain */
 };
@@ -205,7 +207,8 @@ int sim_run(const struct sim_scenario *sc, struct sim_policy *const *pols, size_
     res->nkpi = sim_kpi_count(sc);
     res->nsamples = sim_series_samples(sc);
     res->vals = hd_xcalloc(npols * res->reps * res->nkpi, sizeof(double));
-    res->series = sim_xcalloc_prefault(npols * slen + 1, sizeof(int64_t));
+    res->series = sim_map_zeroed(npols * slen + 1, sizeof(int64_t), &res->series_mapped);
+    res->series_bytes = (npols * slen + 1) * sizeof(int64_t);
     res->inc = hd_xcalloc(npols * res->reps + 1, sizeof(*res->inc));
 
     memset(&sh, 0, sizeof(sh));
@@ -278,7 +281,7 @@ void sim_results_free(struct sim_results *res)
     }
     free(res->names);
     free(res->vals);
-    free(res->series);
+    sim_unmap_zeroed(res->series, res->series_bytes, res->series_mapped);
     for (size_t i = 0; i < res->npol * res->reps; i++) {
         free(res->inc[i].v);
     }

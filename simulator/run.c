@@ -65,10 +65,17 @@ struct team_st {
     uint32_t qlen;
     uint16_t *free_agents; /* stack of idle agent ids */
     uint32_t nfree;
-    int64_t last_ms;
-    double area_q, area_busy, area_staff; /* integrals over the window, ms units */
-    uint64_t enq_n;                       /* queue entries within the window */
-    uint64_t left_n;                      /* of those, left the queue */
+    /* The time integrals of qlen, busy and staff over the window, in ms
+     * units, kept as sum_i -dx_i * clip(t_i) over the changes dx_i at
+     * times t_i (team_q_add, team_busy_add, team_staff_set), to which
+     * x * clip(end) is added at the end (team_area): a sum by parts, with
+     * nothing to do when time passes without a change. The integer sums are
+     * exact (modulo 2^64, and the final integral fits), so the integrals
+     * are the same as summing dt * x per interval in doubles, which was
+     * exact below 2^53. */
+    uint64_t acc_q, acc_busy, acc_staff;
+    uint64_t enq_n;  /* queue entries within the window */
+    uint64_t left_n; /* of those, left the queue */
     double wait_sum_ms;
     uint64_t waited_n, answered_n;
     double hold_sum_ms;
@@ -97,6 +104,7 @@ struct sim_run {
     struct team_st *teams;
     struct hd_rng arr_rng, tk_rng;
     int64_t now;
+    int64_t now_clip; /* clip_window(now), for the teams' integrals */
     uint32_t gen;
     uint32_t next_id;
     uint64_t events;
@@ -106,6 +114,13 @@ struct sim_run {
     double seg_end;  /* the current segment ends here */
     double seg_rate; /* total rate in the segment, per ms */
     double *cum;     /* per type, cumulative rate in the segment */
+
+    /* Per type, a new ticket as it starts out: the fixed fields set, and
+     * the attributes whose choice has one value or none already in place
+     * (choose() takes no draw for those). tmpl_draw says whether any of
+     * the attributes before the keywords needs a draw. */
+    struct sim_ticket *tmpl;
+    unsigned char *tmpl_draw;
 
     /* the first spike, for time-to-drain */
     uint32_t tot_q, tot_peak, tot_base;
@@ -243,6 +258,36 @@ static inline void key_rng(struct hd_rng *r, uint64_t key, uint32_t purpose, uin
     r->s[3] = splitmix64(&x);
 }
 
+/*
+ * dist_draw(d, r) for r = key_rng(key, purpose, visit), without seeding all
+ * of r when it is not needed: xoshiro's first output reads only s[1], the
+ * second splitmix word, and an exponential drawn by the ziggurat's fast path
+ * (about 99% of draws) uses that one output alone. Anything else seeds the
+ * whole generator and draws as before, so the numbers are the same.
+ */
+static inline int64_t key_draw(const struct sim_dist *d, uint64_t key, uint32_t purpose,
+                               uint32_t visit)
+{
+    struct hd_rng r;
+
+    if (d->kind == SIM_DIST_EXP) {
+        uint64_t x = key ^ ((uint64_t)purpose << 56) ^ ((uint64_t)visit * 0xD1B54A32D192ED03ull);
+        uint64_t s1, u;
+        uint32_t iz, jz;
+        x += 0x9E3779B97F4A7C15ull; /* skip s[0]: splitmix64 advances x once per word */
+        s1 = splitmix64(&x);
+        u = s1 * 5;
+        u = ((u << 7) | (u >> 57)) * 9; /* rng_u64's output for this s[1] */
+        iz = (uint32_t)(u & 255);
+        jz = (uint32_t)(u >> 32);
+        if (jz < sim_zig_k[iz]) {
+            return sim_ms_round(d->mean_ms * (jz * sim_zig_w[iz]));
+        }
+    }
+    key_rng(&r, key, purpose, visit);
+    return dist_draw(d, &r);
+}
+
 /* The requester and asset numbers of a ticket of type `ty`, from its key.
  * Derived when first needed (a policy that reads them, or the emitted log),
  * so runs that never look at them do not pay; every policy gets the same. */
@@ -257,7 +302,8 @@ static void ticket_people(struct sim_ticket *tk, const struct sim_type *ty)
  * Grow `*arr` (of `*alloc` elements of `elsize` bytes) to hold `need`, by
  * doubling, as HD_GROW does; from 2 MiB on the array is a whole number of
  * 2 MiB huge pages, aligned and advised to take transparent huge pages, and
- * below that the new part is mapped in by sim_prefault(). A 4 KiB page
+ * below that the new block is mapped in by sim_prefault() before the old
+ * contents are copied into it (sim_xrealloc_prefault). A 4 KiB page
  * fault costs about 10 us on the virtual machines we measure on, and the
  * million times to resolve of a long run spent a tenth of the run faulting
  * pages in. Nothing depends on the hints being taken.
@@ -292,8 +338,7 @@ static void grow_big(void **arr, size_t *alloc, size_t need, size_t elsize)
         free(*arr);
     }
     if (!p) {
-        p = hd_xrealloc(*arr, n * elsize);
-        sim_prefault((unsigned char *)p + *alloc * elsize, (n - *alloc) * elsize);
+        p = sim_xrealloc_prefault(*arr, *alloc * elsize, n * elsize);
     }
     *arr = p;
     *alloc = n;
@@ -304,23 +349,39 @@ static inline int in_window(const struct sim_run *run, int64_t t)
     return t >= run->warmup_ms && t < run->horizon_ms;
 }
 
-/* Bring the team's time integrals up to `now`, clipped to the window. */
-static void team_touch(struct sim_run *run, struct team_st *ts, int64_t now)
+/* `t` clipped to the window [warm-up, horizon]. */
+static inline int64_t clip_window(const struct sim_run *run, int64_t t)
 {
-    if (ts->last_ms == now) {
-        return; /* nothing elapsed: several calls per instant are common */
-    }
-    int64_t lo = ts->last_ms > run->warmup_ms ? ts->last_ms : run->warmup_ms;
-    int64_t hi = now < run->horizon_ms ? now : run->horizon_ms;
-    if (hi > lo) {
-        double dt = (double)(hi - lo);
-        ts->area_q += dt * ts->qlen;
-        ts->area_busy += dt * ts->busy;
-        ts->area_staff += dt * ts->staff;
-    }
-    ts->last_ms = now;
+    t = t < run->horizon_ms ? t : run->horizon_ms;
+    return t > run->warmup_ms ? t : run->warmup_ms;
 }
 
+/* Change the team's queue length or busy agents by `d` now (see team_st). */
+static inline void team_q_add(struct sim_run *run, struct team_st *ts, int d)
+{
+    ts->qlen += (uint32_t)d;
+    ts->acc_q -= (uint64_t)(int64_t)d * (uint64_t)run->now_clip;
+}
+
+static inline void team_busy_add(struct sim_run *run, struct team_st *ts, int d)
+{
+    ts->busy += d;
+    ts->acc_busy -= (uint64_t)(int64_t)d * (uint64_t)run->now_clip;
+}
+
+static void team_staff_set(struct sim_run *run, struct team_st *ts, int32_t staff)
+{
+    ts->acc_staff -= (uint64_t)((int64_t)staff - ts->staff) * (uint64_t)run->now_clip;
+    ts->staff = staff;
+}
+
+/* The integral of x over the window, given its sum by parts and its value at the end. */
+static double team_area(const struct sim_run *run, uint64_t acc, int64_t x)
+{
+    return (double)(acc + (uint64_t)x * (uint64_t)run->horizon_ms);
+}
+
+/* A draw from `c`; one with a single value or none takes no draw (r unused). */
 static inline uint32_t choose(struct hd_rng *r, const struct sim_choice *c)
 {
     if (c->n == 0) {
@@ -330,6 +391,13 @@ static inline uint32_t choose(struct hd_rng *r, const struct sim_choice *c)
         return c->ids[0];
     }
     return c->ids[rng_discrete(r, c->cum, c->n)];
+}
+
+/* What choose() gives without a draw: the value of a choice of one, 0 for
+ * none; a choice of more is drawn per ticket (0 until then). */
+static uint32_t fixed_choice(const struct sim_choice *c)
+{
+    return c->n == 1 ? c->ids[0] : 0;
 }
 
 /* ---- arrivals -------------------------------------------------------- */
@@ -740,7 +808,7 @@ static void q_push(struct sim_run *run, struct team_st *ts, uint32_t idx)
         ts->qhead[p] = idx;
     }
     ts->qtail[p] = idx;
-    ts->qlen++;
+    team_q_add(run, ts, 1);
     run->tot_q++;
 }
 
@@ -770,7 +838,7 @@ static void q_remove(struct sim_run *run, struct team_st *ts, uint32_t idx)
     } else {
         ts->qtail[p] = tk->prev;
     }
-    ts->qlen--;
+    team_q_add(run, ts, -1);
     run->tot_q--;
     drain_check(run, ts);
 }
@@ -933,7 +1001,6 @@ static void enqueue(struct sim_run *run, uint32_t idx, uint32_t team)
         }
     }
     emit_assigned(run, tk);
-    team_touch(run, ts, run->now);
     if (in_window(run, run->now)) {
         ts->enq_n++;
     }
@@ -967,8 +1034,7 @@ static void start_service(struct sim_run *run, uint32_t idx)
     uint16_t agent;
 
     record_wait(run, ts, tk);
-    team_touch(run, ts, run->now);
-    ts->busy++;
+    team_busy_add(run, ts, 1);
     agent = ts->free_agents[--ts->nfree];
     tk->agent = agent;
     if (tk->first_ms < 0) {
@@ -978,7 +1044,6 @@ static void start_service(struct sim_run *run, uint32_t idx)
             run->sla_resp_ok += run->now - tk->arrive_ms <= sc->sla_response_ms[tk->priority];
         }
     }
-    key_rng(&r, tk->key, KEY_SERVICE, tk->visits);
     if (run->pol->observed && sc->route) {
         /* Observed routing: the team resolves or passes it on, as history did. */
         const struct sim_route_group *rg = &sc->route[tk->team];
@@ -1013,10 +1078,11 @@ static void start_service(struct sim_run *run, uint32_t idx)
                 struct hd_rng rz;
                 double z0, c = sc->hold_corr;
                 key_rng(&rz, tk->key, KEY_HOLD_FACTOR, 0);
+                key_rng(&r, tk->key, KEY_SERVICE, tk->visits);
                 z0 = hd_rng_normal(&rz);
                 dur = sim_dist_at(hd, sqrt(c) * z0 + sqrt(1 - c) * hd_rng_normal(&r));
             } else {
-                dur = dist_draw(hd, &r);
+                dur = key_draw(hd, tk->key, KEY_SERVICE, tk->visits);
             }
         }
     } else if (tk->team == tk->correct) {
@@ -1029,11 +1095,12 @@ static void start_service(struct sim_run *run, uint32_t idx)
                     run->detect_n++;
                 }
             }
-            dur = dist_draw(&team->service, &r);
+            dur = key_draw(&team->service, tk->key, KEY_SERVICE, tk->visits);
         } else {
             const struct sim_type *ty = &sc->types[tk->type];
             tk->act = SIM_ACT_RESOLVE;
-            dur = dist_draw(ty->has_service ? &ty->service : &team->service, &r);
+            dur = key_draw(ty->has_service ? &ty->service : &team->service, tk->key, KEY_SERVICE,
+                           tk->visits);
         }
     } else if (tk->redispatch && (long)tk->team == sc->bounce_to) {
         struct hd_rng rr;
@@ -1044,7 +1111,7 @@ static void start_service(struct sim_run *run, uint32_t idx)
         if (sc->redispatch_ok < 1 && rng_uniform(&rr) >= sc->redispatch_ok) {
             tk->next_team = tk->last_wrong; /* ping-pong: back where it came from */
         }
-        dur = dist_draw(&sc->dispatch, &r);
+        dur = key_draw(&sc->dispatch, tk->key, KEY_SERVICE, tk->visits);
     } else {
         tk->misroutes++;
         if (tk->is_sec) {
@@ -1053,10 +1120,10 @@ static void start_service(struct sim_run *run, uint32_t idx)
             if (rng_uniform(&rr) < sc->p_recognise) {
                 tk->act = SIM_ACT_BOUNCE;
                 tk->next_team = tk->correct;
-                dur = dist_draw(&sc->triage, &r);
+                dur = key_draw(&sc->triage, tk->key, KEY_SERVICE, tk->visits);
             } else {
                 tk->act = SIM_ACT_MISSED;
-                dur = dist_draw(&team->service, &r);
+                dur = key_draw(&team->service, tk->key, KEY_SERVICE, tk->visits);
             }
         } else {
             tk->act = SIM_ACT_BOUNCE;
@@ -1068,7 +1135,7 @@ static void start_service(struct sim_run *run, uint32_t idx)
             } else {
                 tk->next_team = tk->correct;
             }
-            dur = dist_draw(&sc->triage, &r);
+            dur = key_draw(&sc->triage, tk->key, KEY_SERVICE, tk->visits);
         }
     }
     emit_started(run, tk);
@@ -1081,7 +1148,6 @@ static void team_dispatch(struct sim_run *run, uint32_t team)
     struct team_st *ts = &run->teams[team];
     while (ts->busy < ts->staff && ts->qlen > 0) {
         uint32_t idx = q_first(ts);
-        team_touch(run, ts, run->now);
         q_remove(run, ts, idx);
         start_service(run, idx);
     }
@@ -1135,7 +1201,6 @@ static void investigated(struct sim_run *run, uint32_t idx)
     const struct sim_scenario *sc = run->sc;
     struct sim_ticket *tk = tk_at(run, idx);
     int64_t approve = run->now;
-    struct hd_rng r;
 
     if (sc->auth_min_sev && tk->severity >= sc->auth_min_sev && sc->napprovers) {
         int64_t best = sc->auth_any ? INT64_MAX : 0;
@@ -1143,8 +1208,9 @@ static void investigated(struct sim_run *run, uint32_t idx)
             const struct sim_approver *ap = &sc->approvers[a];
             int64_t open = sim_week_next_open(sc, &ap->avail, run->now);
             int64_t t;
-            key_rng(&r, tk->key, KEY_AUTH + (uint32_t)a * 16, 0);
-            t = open == INT64_MAX ? INT64_MAX / 4 : open + dist_draw(&ap->response, &r);
+            t = open == INT64_MAX
+                    ? INT64_MAX / 4
+                    : open + key_draw(&ap->response, tk->key, KEY_AUTH + (uint32_t)a * 16, 0);
             if (sc->auth_any ? t < best : t > best) {
                 best = t;
             }
@@ -1155,8 +1221,8 @@ static void investigated(struct sim_run *run, uint32_t idx)
             run->auth_n++;
         }
     }
-    key_rng(&r, tk->key, KEY_CONTAIN, 0);
-    sim_cal_push(&run->cal, approve + dist_draw(&sc->contain, &r), EV_CONTAIN, idx, 0, tk->id);
+    sim_cal_push(&run->cal, approve + key_draw(&sc->contain, tk->key, KEY_CONTAIN, 0), EV_CONTAIN,
+                 idx, 0, tk->id);
 }
 
 static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
@@ -1164,10 +1230,8 @@ static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
     struct sim_ticket *tk = tk_at(run, idx);
     uint32_t team = tk->team;
     struct team_st *ts = &run->teams[team];
-    struct hd_rng r;
 
-    team_touch(run, ts, run->now);
-    ts->busy--;
+    team_busy_add(run, ts, -1);
     ts->free_agents[ts->nfree++] = (uint16_t)agent;
     record_hold(run, ts, tk);
     switch (tk->act) {
@@ -1191,8 +1255,8 @@ static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
         emit_resolved(run, tk);
         resolved(run, tk);
         tk->act = SIM_ACT_NONE;
-        key_rng(&r, tk->key, KEY_LATE, 0);
-        sim_cal_push(&run->cal, run->now + dist_draw(&run->sc->late, &r), EV_LATE, idx, 0, tk->id);
+        sim_cal_push(&run->cal, run->now + key_draw(&run->sc->late, tk->key, KEY_LATE, 0), EV_LATE,
+                     idx, 0, tk->id);
         break;
     default:
         break;
@@ -1300,34 +1364,43 @@ static int arrival(struct sim_run *run, const struct sim_event *e)
     ty = &sc->types[type];
     idx = sim_pool_get(&run->tickets);
     tk = tk_at(run, idx);
-    /* Zero it in pieces of at most 64 bytes: compilers turn a memset of
-     * the whole struct into `rep stos`, whose start-up cost was a
-     * twentieth of a run; these become a few vector stores. */
-    for (size_t off = 0; off < sizeof(*tk); off += 64) {
-        memset((char *)tk + off, 0, sizeof(*tk) - off < 64 ? sizeof(*tk) - off : 64);
+    /* Start from the type's template, copied in pieces of at most 64 bytes:
+     * compilers turn a copy (or memset) of the whole struct into `rep movs`,
+     * whose start-up cost was a twentieth of a run; these become a few
+     * vector moves. */
+    {
+        const char *src = (const char *)&run->tmpl[type];
+        _Static_assert(sizeof(*tk) > 128 && sizeof(*tk) <= 192, "three pieces");
+        memcpy((char *)tk, src, 64);
+        memcpy((char *)tk + 64, src + 64, 64);
+        memcpy((char *)tk + 128, src + 128, sizeof(*tk) - 128);
     }
     tk->arrive_ms = run->now;
-    tk->first_ms = tk->sec_enq_ms = tk->detect_ms = -1;
     tk->id = ++run->next_id;
-    tk->type = (uint16_t)type;
-    tk->prev = tk->next = SIM_NIL;
     tk->in_window = (uint8_t)in_window(run, run->now);
-    /* Fixed draw order per type, independent of the policy. */
-    tk->priority = (uint8_t)choose(r, &ty->priority);
-    tk->cat = choose(r, &ty->category);
-    tk->subcat = choose(r, &ty->subcategory);
-    tk->asset = choose(r, &ty->asset_class);
-    tk->tier = choose(r, &ty->tier);
-    tk->client = choose(r, &ty->client);
-    tk->channel = choose(r, &ty->channel);
+    /* Fixed draw order per type, independent of the policy. Choices with
+     * one value or none take no draw and are in the template already. */
+    if (run->tmpl_draw[type]) {
+        tk->priority = (uint8_t)choose(r, &ty->priority);
+        tk->cat = choose(r, &ty->category);
+        tk->subcat = choose(r, &ty->subcategory);
+        tk->asset = choose(r, &ty->asset_class);
+        tk->tier = choose(r, &ty->tier);
+        tk->client = choose(r, &ty->client);
+        tk->channel = choose(r, &ty->channel);
+    }
     for (size_t k = 0; k < ty->nkw; k++) {
         if (ty->kw_p[k] >= 1 || (ty->kw_p[k] > 0 && rng_uniform(r) < ty->kw_p[k])) {
             tk->kwmask |= 1ull << ty->kw[k];
         }
     }
     /* Draws whose outcome is certain are skipped: the same for every policy. */
-    tk->is_sec = ty->p_security >= 1 || (ty->p_security > 0 && rng_uniform(r) < ty->p_security);
-    tk->severity = (uint8_t)choose(r, &ty->severity);
+    if (ty->p_security > 0 && ty->p_security < 1) {
+        tk->is_sec = rng_uniform(r) < ty->p_security;
+    }
+    if (ty->severity.n > 1) {
+        tk->severity = (uint8_t)choose(r, &ty->severity);
+    }
     tk->key = rng_u64(r);
     if (run->pol->pol || run->log) {
         /* Requester and asset come from the key: only policies that look at
@@ -1378,7 +1451,6 @@ static void timer_fired(struct sim_run *run, const struct sim_event *e)
     }
     /* Still waiting: the timer moves it. */
     struct team_st *ts = &run->teams[tk->team];
-    team_touch(run, ts, run->now);
     record_wait(run, ts, tk);
     record_hold(run, ts, tk);
     q_remove(run, ts, e->a);
@@ -1395,8 +1467,7 @@ static void shift_change(struct sim_run *run, uint32_t team)
     struct team_st *ts = &run->teams[team];
     int64_t next;
 
-    team_touch(run, ts, run->now);
-    ts->staff = sim_week_at(sc, &sc->teams[team].staff, run->now);
+    team_staff_set(run, ts, sim_week_at(sc, &sc->teams[team].staff, run->now));
     next = sim_week_next(sc, &sc->teams[team].staff, run->now);
     if (next != INT64_MAX) {
         sim_cal_push(&run->cal, next, EV_SHIFT, team, 0, 0);
@@ -1453,6 +1524,30 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc)
         run->teams[t].free_agents = hd_xcalloc(m > 0 ? (size_t)m : 1, sizeof(uint16_t));
     }
     run->cum = hd_xcalloc(sc->ntypes, sizeof(double));
+    run->tmpl = hd_xcalloc(sc->ntypes, sizeof(*run->tmpl));
+    run->tmpl_draw = hd_xcalloc(sc->ntypes, 1);
+    for (size_t k = 0; k < sc->ntypes; k++) {
+        const struct sim_type *ty = &sc->types[k];
+        const struct sim_choice *pre[] = {&ty->priority,    &ty->category, &ty->subcategory,
+                                          &ty->asset_class, &ty->tier,     &ty->client,
+                                          &ty->channel};
+        struct sim_ticket *tk = &run->tmpl[k];
+        tk->first_ms = tk->sec_enq_ms = tk->detect_ms = -1;
+        tk->type = (uint16_t)k;
+        tk->prev = tk->next = SIM_NIL;
+        for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+            run->tmpl_draw[k] |= pre[i]->n > 1;
+        }
+        tk->priority = (uint8_t)fixed_choice(&ty->priority);
+        tk->cat = fixed_choice(&ty->category);
+        tk->subcat = fixed_choice(&ty->subcategory);
+        tk->asset = fixed_choice(&ty->asset_class);
+        tk->tier = fixed_choice(&ty->tier);
+        tk->client = fixed_choice(&ty->client);
+        tk->channel = fixed_choice(&ty->channel);
+        tk->is_sec = ty->p_security >= 1;
+        tk->severity = (uint8_t)fixed_choice(&ty->severity);
+    }
     return run;
 }
 
@@ -1468,6 +1563,8 @@ void sim_run_free(struct sim_run *run)
     }
     free(run->teams);
     free(run->cum);
+    free(run->tmpl);
+    free(run->tmpl_draw);
     free(run->ttc_min);
     free(run->incidents);
     free(run->res_ms);
@@ -1514,6 +1611,7 @@ static void reset(struct sim_run *run, const struct sim_policy *pol, uint32_t re
     hd_rng_seed(&run->arr_rng, seed, hd_rng_stream_id(rep, STREAM_ARRIVALS));
     hd_rng_seed(&run->tk_rng, seed, hd_rng_stream_id(rep, STREAM_TICKETS));
     run->now = 0;
+    run->now_clip = clip_window(run, 0);
     run->gen = 0;
     run->next_id = 0;
     run->events = 0;
@@ -1775,9 +1873,10 @@ static void results(struct sim_run *run, double *kpi)
         kpi[sim_kpi_team(t, SIM_T_WAIT_MEAN)] = w;
         kpi[sim_kpi_team(t, SIM_T_P_WAIT)] = ratio((double)ts->waited_n, (double)ts->left_n);
         kpi[sim_kpi_team(t, SIM_T_ANSWERED)] = ratio((double)ts->answered_n, (double)ts->left_n);
-        kpi[sim_kpi_team(t, SIM_T_QUEUE_MEAN)] = ts->area_q / win_ms;
+        kpi[sim_kpi_team(t, SIM_T_QUEUE_MEAN)] = team_area(run, ts->acc_q, ts->qlen) / win_ms;
         kpi[sim_kpi_team(t, SIM_T_LITTLE_LW)] = isnan(w) ? 0 : lam / 60.0 * w;
-        kpi[sim_kpi_team(t, SIM_T_UTIL)] = ratio(ts->area_busy, ts->area_staff);
+        kpi[sim_kpi_team(t, SIM_T_UTIL)] =
+            ratio(team_area(run, ts->acc_busy, ts->busy), team_area(run, ts->acc_staff, ts->staff));
         kpi[sim_kpi_team(t, SIM_T_PEAK_QUEUE)] = ts->peak_q;
         kpi[sim_kpi_team(t, SIM_T_HOLD_MEAN)] =
             ratio(ts->hold_sum_ms / HD_MS_PER_MIN, (double)ts->hold_n);
@@ -1828,7 +1927,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
     emit_begin(run);
 
     for (size_t t = 0; t < sc->nteams; t++) {
-        run->teams[t].staff = sim_week_at(sc, &sc->teams[t].staff, 0);
+        team_staff_set(run, &run->teams[t], sim_week_at(sc, &sc->teams[t].staff, 0));
         int64_t next = sim_week_next(sc, &sc->teams[t].staff, 0);
         if (next != INT64_MAX) {
             sim_cal_push(&run->cal, next, EV_SHIFT, (uint32_t)t, 0, 0);
@@ -1860,6 +1959,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
             break;
         }
         run->now = e.t_ms;
+        run->now_clip = clip_window(run, e.t_ms);
         run->events++;
         switch (e.kind) {
         case EV_ARRIVAL:
@@ -1910,7 +2010,6 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
     }
     /* Close the books: time integrals to the horizon, tickets still open. */
     for (size_t t = 0; t < sc->nteams; t++) {
-        team_touch(run, &run->teams[t], sc->horizon_ms > run->now ? sc->horizon_ms : run->now);
         if (run->teams[t].watching) {
             run->teams[t].drain_ms = run->now - run->spike_end_ms;
         }
