@@ -187,13 +187,18 @@ static inline uint64_t splitmix64(uint64_t *x)
  * here because the event loop draws a few words per ticket and a call
  * across files costs about as much as the step itself.
  */
+static inline uint64_t xoshiro_out(uint64_t s1)
+{
+    uint64_t result = s1 * 5;
+    return ((result << 7) | (result >> 57)) * 9;
+}
+
 static inline uint64_t rng_u64(struct hd_rng *r)
 {
     uint64_t *s = r->s;
-    uint64_t result = s[1] * 5;
+    uint64_t result = xoshiro_out(s[1]);
     uint64_t t = s[1] << 17;
 
-    result = ((result << 7) | (result >> 57)) * 9;
     s[2] ^= s[0];
     s[3] ^= s[1];
     s[1] ^= s[2];
@@ -225,16 +230,26 @@ static inline size_t rng_discrete(struct hd_rng *r, const double *cum, size_t n)
     return lo;
 }
 
-/* sim_exp1 with its fast path (about 99% of draws) inline; the same draws. */
-static inline double exp1(struct hd_rng *r)
+/* The ziggurat's fast path for the word u (about 99% of draws): 1 and *e,
+ * or 0 when sim_exp1_rest must finish the draw. */
+static inline int zig_fast(uint64_t u, double *e)
 {
-    uint64_t u = rng_u64(r);
     uint32_t iz = (uint32_t)(u & 255), jz = (uint32_t)(u >> 32);
 
     if (jz < sim_zig_k[iz]) {
-        return jz * sim_zig_w[iz];
+        *e = jz * sim_zig_w[iz];
+        return 1;
     }
-    return sim_exp1_rest(r, u);
+    return 0;
+}
+
+/* sim_exp1 with its fast path inline; the same draws. */
+static inline double exp1(struct hd_rng *r)
+{
+    uint64_t u = rng_u64(r);
+    double e;
+
+    return zig_fast(u, &e) ? e : sim_exp1_rest(r, u);
 }
 
 /* sim_dist_draw with the exponential inline; the same draws. */
@@ -247,9 +262,14 @@ static inline int64_t dist_draw(const struct sim_dist *d, struct hd_rng *r)
 }
 
 /* A generator for one ticket, purpose and visit. */
+static inline uint64_t key_seed(uint64_t key, uint32_t purpose, uint32_t visit)
+{
+    return key ^ ((uint64_t)purpose << 56) ^ ((uint64_t)visit * 0xD1B54A32D192ED03ull);
+}
+
 static inline void key_rng(struct hd_rng *r, uint64_t key, uint32_t purpose, uint32_t visit)
 {
-    uint64_t x = key ^ ((uint64_t)purpose << 56) ^ ((uint64_t)visit * 0xD1B54A32D192ED03ull);
+    uint64_t x = key_seed(key, purpose, visit);
     /* Four independent splitmix words: fewer (or derived words) correlate
      * xoshiro's second output with its first. The validation tests catch it. */
     r->s[0] = splitmix64(&x);
@@ -271,17 +291,11 @@ static inline int64_t key_draw(const struct sim_dist *d, uint64_t key, uint32_t 
     struct hd_rng r;
 
     if (d->kind == SIM_DIST_EXP) {
-        uint64_t x = key ^ ((uint64_t)purpose << 56) ^ ((uint64_t)visit * 0xD1B54A32D192ED03ull);
-        uint64_t s1, u;
-        uint32_t iz, jz;
-        x += 0x9E3779B97F4A7C15ull; /* skip s[0]: splitmix64 advances x once per word */
-        s1 = splitmix64(&x);
-        u = s1 * 5;
-        u = ((u << 7) | (u >> 57)) * 9; /* rng_u64's output for this s[1] */
-        iz = (uint32_t)(u & 255);
-        jz = (uint32_t)(u >> 32);
-        if (jz < sim_zig_k[iz]) {
-            return sim_ms_round(d->mean_ms * (jz * sim_zig_w[iz]));
+        uint64_t x = key_seed(key, purpose, visit);
+        double e;
+        (void)splitmix64(&x); /* s[0], unread by the first output */
+        if (zig_fast(xoshiro_out(splitmix64(&x)), &e)) {
+            return sim_ms_round(d->mean_ms * e);
         }
     }
     key_rng(&r, key, purpose, visit);
