@@ -1,7 +1,8 @@
 /*
- * The event calendar (4-ary heap keyed by time and insertion number) and
- * the entity pool with its free list: their out-of-line parts (growth,
- * prefaulting); push, pop, get and put are inline in cal.h. No simulation
+ * The event calendar (a sorted array while short, else a 4-ary heap, keyed by
+ * time and insertion number) and the entity pool with its free list: their
+ * out-of-line parts (growth, prefaulting, the conversions between the two
+ * forms); push, pop, get and put are inline in cal.h. No simulation
  * logic lives here.
  */
 #include "simulator/cal.h"
@@ -88,6 +89,7 @@ void *sim_xrealloc_prefault(void *p, size_t old_bytes, size_t new_bytes)
 void sim_cal_init(struct sim_cal *c)
 {
     memset(c, 0, sizeof(*c));
+    c->sorted = 1;
 }
 
 void sim_cal_release(struct sim_cal *c)
@@ -100,6 +102,38 @@ void sim_cal_clear(struct sim_cal *c)
 {
     c->n = 0;
     c->seq = 0;
+    c->sorted = 1;
+}
+
+/* An array sorted earliest first is a min-heap of any arity: reverse the
+ * latest-first array. */
+void sim_cal_to_heap(struct sim_cal *c)
+{
+    struct sim_event *h = c->heap;
+
+    for (size_t i = 0, j = c->n; i + 1 < j; i++, j--) {
+        struct sim_event t = h[i];
+        h[i] = h[j - 1];
+        h[j - 1] = t;
+    }
+    c->sorted = 0;
+}
+
+/* The heap's few events sorted latest first (insertion sort: n is small). */
+void sim_cal_to_sorted(struct sim_cal *c)
+{
+    struct sim_event *h = c->heap;
+
+    for (size_t i = 1; i < c->n; i++) {
+        struct sim_event e = h[i];
+        size_t j = i;
+        while (j > 0 && sim_event_before(&h[j - 1], &e)) {
+            h[j] = h[j - 1];
+            j--;
+        }
+        h[j] = e;
+    }
+    c->sorted = 1;
 }
 
 void sim_cal_reserve(struct sim_cal *c, size_t n)

@@ -6,11 +6,16 @@
  * pool. Both grow only when they pass their high-water mark, so a run that
  * has reached its steady state does no allocation in the event loop.
  *
- * Event calendar: a 4-ary min-heap keyed by (t_ms, seq). `seq` is a counter
- * taken at insertion, so events at the same instant come out in the order
- * they were pushed (first-in first-out, as git's prio-queue.c does): ties
- * resolve the same way on every run. Push and pop are O(log n). Event times
- * are never negative.
+ * Event calendar: events keyed by (t_ms, seq). `seq` is a counter taken at
+ * insertion, so events at the same instant come out in the order they were
+ * pushed (first-in first-out, as git's prio-queue.c does): ties resolve the
+ * same way on every run. While it holds few events (at most
+ * SIM_CAL_SORTED_MAX) the calendar is an array sorted latest first, so a
+ * pop takes the last element and a push moves the later ones up; past that
+ * it is a 4-ary min-heap, O(log n) per push and pop, and it goes back to the
+ * sorted array once it has drained to SIM_CAL_SORTED_MIN. The order of
+ * (t_ms, seq) is total, so events come out in the same order either way.
+ * Event times are never negative.
  *
  * Entity pool: fixed-size items addressed by a uint32_t index, with a free
  * list threaded through the free items. Indices stay valid while an item is
@@ -33,11 +38,24 @@ struct sim_event {
 };
 
 struct sim_cal {
-    struct sim_event *heap; /* heap[0] is the earliest event */
+    struct sim_event *heap; /* sorted: latest first, heap[n-1] earliest; else a heap, heap[0] earliest */
     size_t n;               /* events held */
     size_t alloc;           /* slots allocated */
     uint64_t seq;           /* next insertion number */
+    int sorted;             /* heap[] is a sorted array (few events), not a heap */
 };
+
+/* The sorted array becomes a heap when a push would pass SIM_CAL_SORTED_MAX
+ * events, and the heap a sorted array when a pop leaves SIM_CAL_SORTED_MIN:
+ * a push into the array moves on average half of it, so it pays only while
+ * the calendar is short; the gap between the two keeps a calendar that
+ * hovers around one size from converting back and forth. */
+#define SIM_CAL_SORTED_MAX 24
+#define SIM_CAL_SORTED_MIN 8
+
+/* Out of line: the conversions between the two forms (cal.c). */
+void sim_cal_to_heap(struct sim_cal *c);
+void sim_cal_to_sorted(struct sim_cal *c);
 
 /* An empty calendar (no memory yet). */
 void sim_cal_init(struct sim_cal *c);
@@ -54,7 +72,10 @@ void sim_cal_reserve(struct sim_cal *c, size_t n);
 /* The earliest event without removing it, or NULL when empty (borrowed). */
 static inline const struct sim_event *sim_cal_peek(const struct sim_cal *c)
 {
-    return c->n ? &c->heap[0] : NULL;
+    if (c->n == 0) {
+        return NULL;
+    }
+    return c->sorted ? &c->heap[c->n - 1] : &c->heap[0];
 }
 
 /*
@@ -104,8 +125,21 @@ static inline void sim_cal_push(struct sim_cal *c, int64_t t_ms, uint32_t kind, 
     if (c->n == c->alloc) {
         sim_cal_reserve(c, c->alloc ? c->alloc * 2 : 256);
     }
-    /* Sift up with a hole: one copy per level instead of a swap. */
     h = c->heap;
+    if (c->sorted) {
+        if (c->n < SIM_CAL_SORTED_MAX) {
+            /* Move the earlier events (at the end) up by one, put e below them. */
+            i = c->n++;
+            while (i > 0 && sim_event_before(&h[i - 1], &e)) {
+                h[i] = h[i - 1];
+                i--;
+            }
+            h[i] = e;
+            return;
+        }
+        sim_cal_to_heap(c);
+    }
+    /* Sift up with a hole: one copy per level instead of a swap. */
     i = c->n++;
     while (i > 0) {
         size_t parent = (i - 1) / SIM_CAL_ARITY;
@@ -127,6 +161,10 @@ static inline int sim_cal_pop(struct sim_cal *c, struct sim_event *out)
 
     if (c->n == 0) {
         return 0;
+    }
+    if (c->sorted) {
+        *out = h[--c->n];
+        return 1;
     }
     *out = h[0];
     n = --c->n;
@@ -161,6 +199,9 @@ static inline int sim_cal_pop(struct sim_cal *c, struct sim_event *out)
         i = best;
     }
     h[i] = last;
+    if (n <= SIM_CAL_SORTED_MIN) {
+        sim_cal_to_sorted(c);
+    }
     return 1;
 }
 
