@@ -169,7 +169,7 @@ struct sim_run {
 /* ---- helpers --------------------------------------------------------- */
 
 /* sim_pool_at with the item size known here: a shift and an add, not a multiply by a load. */
-static inline struct sim_ticket *tk_at(struct sim_run *run, uint32_t i)
+static inline struct sim_ticket *tk_at(struct sim_run *restrict run, uint32_t i)
 {
     return (struct sim_ticket *)(void *)run->tickets.items + i;
 }
@@ -358,39 +358,39 @@ static void grow_big(void **arr, size_t *alloc, size_t need, size_t elsize)
     *alloc = n;
 }
 
-static inline int in_window(const struct sim_run *run, int64_t t)
+static inline int in_window(const struct sim_run *restrict run, int64_t t)
 {
     return t >= run->warmup_ms && t < run->horizon_ms;
 }
 
 /* `t` clipped to the window [warm-up, horizon]. */
-static inline int64_t clip_window(const struct sim_run *run, int64_t t)
+static inline int64_t clip_window(const struct sim_run *restrict run, int64_t t)
 {
     t = t < run->horizon_ms ? t : run->horizon_ms;
     return t > run->warmup_ms ? t : run->warmup_ms;
 }
 
 /* Change the team's queue length or busy agents by `d` now (see team_st). */
-static inline void team_q_add(struct sim_run *run, struct team_st *ts, int d)
+static inline void team_q_add(struct sim_run *restrict run, struct team_st *ts, int d)
 {
     ts->qlen += (uint32_t)d;
     ts->acc_q -= (uint64_t)(int64_t)d * (uint64_t)run->now_clip;
 }
 
-static inline void team_busy_add(struct sim_run *run, struct team_st *ts, int d)
+static inline void team_busy_add(struct sim_run *restrict run, struct team_st *ts, int d)
 {
     ts->busy += d;
     ts->acc_busy -= (uint64_t)(int64_t)d * (uint64_t)run->now_clip;
 }
 
-static void team_staff_set(struct sim_run *run, struct team_st *ts, int32_t staff)
+static void team_staff_set(struct sim_run *restrict run, struct team_st *ts, int32_t staff)
 {
     ts->acc_staff -= (uint64_t)((int64_t)staff - ts->staff) * (uint64_t)run->now_clip;
     ts->staff = staff;
 }
 
 /* The integral of x over the window, given its sum by parts and its value at the end. */
-static double team_area(const struct sim_run *run, uint64_t acc, int64_t x)
+static double team_area(const struct sim_run *restrict run, uint64_t acc, int64_t x)
 {
     return (double)(acc + (uint64_t)x * (uint64_t)run->horizon_ms);
 }
@@ -416,7 +416,7 @@ static uint32_t fixed_choice(const struct sim_choice *c)
 
 /* ---- arrivals -------------------------------------------------------- */
 
-static void arrival_segment(struct sim_run *run, double t)
+static void arrival_segment(struct sim_run *restrict run, double t)
 {
     const struct sim_scenario *sc = run->sc;
     int64_t ti = (int64_t)t;
@@ -469,7 +469,7 @@ static void arrival_segment(struct sim_run *run, double t)
 /* The next arrival time after run->arr_t, or a negative value when none
  * falls before the horizon. Exact for a piecewise-constant rate: one
  * exponential of unit rate is spent across segments. */
-static double next_arrival(struct sim_run *run)
+static double next_arrival(struct sim_run *restrict run)
 {
     double e = exp1(&run->arr_rng);
     double t = run->arr_t;
@@ -495,7 +495,7 @@ static double next_arrival(struct sim_run *run)
     }
 }
 
-static void schedule_arrival(struct sim_run *run)
+static void schedule_arrival(struct sim_run *restrict run)
 {
     double t = next_arrival(run);
     if (t >= 0) {
@@ -517,7 +517,7 @@ static void schedule_arrival(struct sim_run *run)
  * offset within +-30 minutes (kept inside [0, horizon)). With a = 1 the
  * instants are the historical ones exactly.
  */
-static void schedule_replay(struct sim_run *run)
+static void schedule_replay(struct sim_run *restrict run)
 {
     const struct sim_scenario *sc = run->sc;
     double a = sc->amplify > 0 ? sc->amplify : 1;
@@ -574,7 +574,7 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void emit_time(struct sim_run *run, FILE *f)
+static void emit_time(struct sim_run *restrict run, FILE *f)
 {
     struct hd_civil c;
     hd_civil_from_ms(run->sc->start_ms + run->now, 0, &c);
@@ -583,7 +583,7 @@ static void emit_time(struct sim_run *run, FILE *f)
 }
 
 /* A row of `kind` for `tk` now; `attrs` adds the ticket's attributes (the opened row). */
-static void emit_row(struct sim_run *run, const struct sim_ticket *tk, const char *kind,
+static void emit_row(struct sim_run *restrict run, const struct sim_ticket *tk, const char *kind,
                      const char *group, const char *agent, const char *state, const char *note,
                      const char *target, int attrs)
 {
@@ -644,7 +644,7 @@ static void emit_row(struct sim_run *run, const struct sim_ticket *tk, const cha
     fputc('\n', f);
 }
 
-static void emit_begin(struct sim_run *run)
+static void emit_begin(struct sim_run *restrict run)
 {
     run->ntruth = 0;
     if (run->log) {
@@ -652,7 +652,7 @@ static void emit_begin(struct sim_run *run)
     }
 }
 
-static void emit_opened(struct sim_run *run, const struct sim_ticket *tk, const char *rule)
+static void emit_opened(struct sim_run *restrict run, const struct sim_ticket *tk, const char *rule)
 {
     char note[160];
 
@@ -665,7 +665,7 @@ static void emit_opened(struct sim_run *run, const struct sim_ticket *tk, const 
 }
 
 /* The ticket enters tk->team's queue (a stated group drops the agent). */
-static void emit_assigned(struct sim_run *run, struct sim_ticket *tk)
+static void emit_assigned(struct sim_run *restrict run, struct sim_ticket *tk)
 {
     const struct sim_scenario *sc = run->sc;
 
@@ -685,7 +685,7 @@ static void emit_assigned(struct sim_run *run, struct sim_ticket *tk)
 }
 
 /* An agent of the team takes it. */
-static void emit_started(struct sim_run *run, struct sim_ticket *tk)
+static void emit_started(struct sim_run *restrict run, struct sim_ticket *tk)
 {
     char agent[96];
 
@@ -700,7 +700,7 @@ static void emit_started(struct sim_run *run, struct sim_ticket *tk)
     }
 }
 
-static void emit_resolved(struct sim_run *run, struct sim_ticket *tk)
+static void emit_resolved(struct sim_run *restrict run, struct sim_ticket *tk)
 {
     if (!run->log) {
         return;
@@ -709,7 +709,7 @@ static void emit_resolved(struct sim_run *run, struct sim_ticket *tk)
     emit_row(run, tk, "state", NULL, NULL, "resolved", NULL, NULL, 0);
 }
 
-static void emit_handoff(struct sim_run *run, const struct sim_ticket *tk)
+static void emit_handoff(struct sim_run *restrict run, const struct sim_ticket *tk)
 {
     char note[128];
 
@@ -720,7 +720,7 @@ static void emit_handoff(struct sim_run *run, const struct sim_ticket *tk)
     emit_row(run, tk, "note", NULL, NULL, NULL, note, NULL, 0);
 }
 
-static void emit_investigated(struct sim_run *run, const struct sim_ticket *tk)
+static void emit_investigated(struct sim_run *restrict run, const struct sim_ticket *tk)
 {
     if (!run->log) {
         return;
@@ -728,7 +728,7 @@ static void emit_investigated(struct sim_run *run, const struct sim_ticket *tk)
     emit_row(run, tk, "note", NULL, NULL, NULL, "investigation done", NULL, 0);
 }
 
-static void emit_contained(struct sim_run *run, struct sim_ticket *tk)
+static void emit_contained(struct sim_run *restrict run, struct sim_ticket *tk)
 {
     if (!run->log) {
         return;
@@ -737,7 +737,7 @@ static void emit_contained(struct sim_run *run, struct sim_ticket *tk)
     emit_resolved(run, tk);
 }
 
-static void emit_timer(struct sim_run *run, const struct sim_ticket *tk, uint32_t timer)
+static void emit_timer(struct sim_run *restrict run, const struct sim_ticket *tk, uint32_t timer)
 {
     char note[96];
 
@@ -749,7 +749,7 @@ static void emit_timer(struct sim_run *run, const struct sim_ticket *tk, uint32_
 }
 
 /* Keep the ticket's truth, as it stands, for the truth file. */
-static void emit_truth(struct sim_run *run, const struct sim_ticket *tk)
+static void emit_truth(struct sim_run *restrict run, const struct sim_ticket *tk)
 {
     struct sim_truth *t;
 
@@ -775,7 +775,7 @@ static int truth_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-static int emit_end(struct sim_run *run)
+static int emit_end(struct sim_run *restrict run)
 {
     static const char *const sev[SIM_NSEV + 1] = {"", "low", "medium", "high", "critical"};
     FILE *f = run->truth;
@@ -810,7 +810,7 @@ static int emit_end(struct sim_run *run)
 
 /* ---- queues ---------------------------------------------------------- */
 
-static void q_push(struct sim_run *run, struct team_st *ts, uint32_t idx)
+static void q_push(struct sim_run *restrict run, struct team_st *ts, uint32_t idx)
 {
     struct sim_ticket *tk = tk_at(run, idx);
     int p = tk->priority >= 1 && tk->priority <= SIM_NPRIO ? tk->priority - 1 : SIM_NPRIO - 1;
@@ -826,7 +826,7 @@ static void q_push(struct sim_run *run, struct team_st *ts, uint32_t idx)
     run->tot_q++;
 }
 
-static void drain_check(struct sim_run *run, struct team_st *ts)
+static void drain_check(struct sim_run *restrict run, struct team_st *ts)
 {
     if (ts->watching && ts->qlen <= ts->base_q) {
         ts->watching = 0;
@@ -838,7 +838,7 @@ static void drain_check(struct sim_run *run, struct team_st *ts)
     }
 }
 
-static void q_remove(struct sim_run *run, struct team_st *ts, uint32_t idx)
+static void q_remove(struct sim_run *restrict run, struct team_st *ts, uint32_t idx)
 {
     struct sim_ticket *tk = tk_at(run, idx);
     int p = tk->priority >= 1 && tk->priority <= SIM_NPRIO ? tk->priority - 1 : SIM_NPRIO - 1;
@@ -868,7 +868,7 @@ static uint32_t q_first(const struct team_st *ts)
 }
 
 /* Record how long a ticket waited in its queue stay that just ended. */
-static void record_wait(struct sim_run *run, struct team_st *ts, const struct sim_ticket *tk)
+static void record_wait(struct sim_run *restrict run, struct team_st *ts, const struct sim_ticket *tk)
 {
     int64_t w = run->now - tk->enq_ms;
     const struct sim_team *team = &run->sc->teams[tk->team];
@@ -886,7 +886,7 @@ static void record_wait(struct sim_run *run, struct team_st *ts, const struct si
 }
 
 /* Record the holding that just ended: queue entry to leaving the team. */
-static void record_hold(struct sim_run *run, struct team_st *ts, const struct sim_ticket *tk)
+static void record_hold(struct sim_run *restrict run, struct team_st *ts, const struct sim_ticket *tk)
 {
     if (in_window(run, tk->enq_ms)) {
         ts->hold_sum_ms += (double)(run->now - tk->enq_ms);
@@ -896,7 +896,7 @@ static void record_hold(struct sim_run *run, struct team_st *ts, const struct si
 
 /* ---- the ticket's life ----------------------------------------------- */
 
-static void finish_tallies(struct sim_run *run, struct sim_ticket *tk)
+static void finish_tallies(struct sim_run *restrict run, struct sim_ticket *tk)
 {
     if (!tk->in_window) {
         return;
@@ -907,7 +907,7 @@ static void finish_tallies(struct sim_run *run, struct sim_ticket *tk)
     run->n_reached_sec += (tk->flags & SIM_TF_REACHED_SEC) != 0;
 }
 
-static void ticket_free(struct sim_run *run, uint32_t idx)
+static void ticket_free(struct sim_run *restrict run, uint32_t idx)
 {
     struct sim_ticket *tk = tk_at(run, idx);
     finish_tallies(run, tk);
@@ -917,7 +917,7 @@ static void ticket_free(struct sim_run *run, uint32_t idx)
 }
 
 /* The user-visible resolution: SLA and resolution time. */
-static void resolved(struct sim_run *run, struct sim_ticket *tk)
+static void resolved(struct sim_run *restrict run, struct sim_ticket *tk)
 {
     const struct sim_scenario *sc = run->sc;
     int64_t age = run->now - tk->arrive_ms;
@@ -947,7 +947,7 @@ static void resolved(struct sim_run *run, struct sim_ticket *tk)
     }
 }
 
-static void mark_escalated(struct sim_run *run, struct sim_ticket *tk)
+static void mark_escalated(struct sim_run *restrict run, struct sim_ticket *tk)
 {
     if (tk->escalated) {
         return;
@@ -959,9 +959,9 @@ static void mark_escalated(struct sim_run *run, struct sim_ticket *tk)
     }
 }
 
-static void start_service(struct sim_run *run, uint32_t idx);
+static void start_service(struct sim_run *restrict run, uint32_t idx);
 
-static void schedule_timers(struct sim_run *run, uint32_t idx)
+static void schedule_timers(struct sim_run *restrict run, uint32_t idx)
 {
     const struct sim_policy *pol = run->pol;
     struct sim_ticket *tk = tk_at(run, idx);
@@ -984,7 +984,7 @@ static void schedule_timers(struct sim_run *run, uint32_t idx)
     }
 }
 
-static void enqueue(struct sim_run *run, uint32_t idx, uint32_t team)
+static void enqueue(struct sim_run *restrict run, uint32_t idx, uint32_t team)
 {
     const struct sim_scenario *sc = run->sc;
     struct sim_ticket *tk = tk_at(run, idx);
@@ -1037,7 +1037,7 @@ static void enqueue(struct sim_run *run, uint32_t idx, uint32_t team)
 }
 
 /* An agent of the ticket's team takes it: decide what the work is. */
-static void start_service(struct sim_run *run, uint32_t idx)
+static void start_service(struct sim_run *restrict run, uint32_t idx)
 {
     const struct sim_scenario *sc = run->sc;
     struct sim_ticket *tk = tk_at(run, idx);
@@ -1157,7 +1157,7 @@ static void start_service(struct sim_run *run, uint32_t idx)
 }
 
 /* The team's free agents take waiting tickets, highest priority first. */
-static void team_dispatch(struct sim_run *run, uint32_t team)
+static void team_dispatch(struct sim_run *restrict run, uint32_t team)
 {
     struct team_st *ts = &run->teams[team];
     while (ts->busy < ts->staff && ts->qlen > 0) {
@@ -1190,7 +1190,7 @@ static double impact_of(const struct sim_scenario *sc, const struct sim_ticket *
 
 /* An incident of the window is contained at `at`, or still open at the
  * end of the run (`censored`: then `at` is the end, a lower bound). */
-static void record_ttc(struct sim_run *run, const struct sim_ticket *tk, int64_t at, int censored)
+static void record_ttc(struct sim_run *restrict run, const struct sim_ticket *tk, int64_t at, int censored)
 {
     int64_t ttc = at - tk->arrive_ms;
     if (!tk->in_window) {
@@ -1210,7 +1210,7 @@ static void record_ttc(struct sim_run *run, const struct sim_ticket *tk, int64_t
 }
 
 /* Investigation done: ask for authorisation, then contain. */
-static void investigated(struct sim_run *run, uint32_t idx)
+static void investigated(struct sim_run *restrict run, uint32_t idx)
 {
     const struct sim_scenario *sc = run->sc;
     struct sim_ticket *tk = tk_at(run, idx);
@@ -1239,7 +1239,7 @@ static void investigated(struct sim_run *run, uint32_t idx)
                  idx, 0, tk->id);
 }
 
-static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
+static void service_end(struct sim_run *restrict run, uint32_t idx, uint32_t agent)
 {
     struct sim_ticket *tk = tk_at(run, idx);
     uint32_t team = tk->team;
@@ -1278,7 +1278,7 @@ static void service_end(struct sim_run *run, uint32_t idx, uint32_t agent)
     team_dispatch(run, team);
 }
 
-static int route(struct sim_run *run, struct sim_ticket *tk, struct sim_decision *d)
+static int route(struct sim_run *restrict run, struct sim_ticket *tk, struct sim_decision *d)
 {
     const struct sim_scenario *sc = run->sc;
     const struct sim_policy *pol = run->pol;
@@ -1355,7 +1355,7 @@ static int route(struct sim_run *run, struct sim_ticket *tk, struct sim_decision
     return HD_OK;
 }
 
-static int arrival(struct sim_run *run, const struct sim_event *e)
+static int arrival(struct sim_run *restrict run, const struct sim_event *e)
 {
     const struct sim_scenario *sc = run->sc;
     struct hd_rng *r = &run->tk_rng;
@@ -1448,7 +1448,7 @@ static int arrival(struct sim_run *run, const struct sim_event *e)
     return HD_OK;
 }
 
-static void timer_fired(struct sim_run *run, const struct sim_event *e)
+static void timer_fired(struct sim_run *restrict run, const struct sim_event *e)
 {
     struct sim_ticket *tk = tk_at(run, e->a);
     const struct sim_timer *t = &run->pol->timers[e->b];
@@ -1475,7 +1475,7 @@ static void timer_fired(struct sim_run *run, const struct sim_event *e)
     enqueue(run, e->a, t->team);
 }
 
-static void shift_change(struct sim_run *run, uint32_t team)
+static void shift_change(struct sim_run *restrict run, uint32_t team)
 {
     const struct sim_scenario *sc = run->sc;
     struct team_st *ts = &run->teams[team];
@@ -1489,7 +1489,7 @@ static void shift_change(struct sim_run *run, uint32_t team)
     team_dispatch(run, team);
 }
 
-static void sample(struct sim_run *run, uint32_t k)
+static void sample(struct sim_run *restrict run, uint32_t k)
 {
     const struct sim_scenario *sc = run->sc;
     int64_t *row = run->series + (size_t)k * sc->nteams * SIM_SERIES_VALUES;
@@ -1504,7 +1504,7 @@ static void sample(struct sim_run *run, uint32_t k)
     }
 }
 
-static void spike_start(struct sim_run *run)
+static void spike_start(struct sim_run *restrict run)
 {
     for (size_t t = 0; t < run->sc->nteams; t++) {
         run->teams[t].base_q = run->teams[t].qlen;
@@ -1512,7 +1512,7 @@ static void spike_start(struct sim_run *run)
     run->tot_base = run->tot_q;
 }
 
-static void spike_end(struct sim_run *run)
+static void spike_end(struct sim_run *restrict run)
 {
     run->spike_end_ms = run->now;
     run->tot_watching = 1;
@@ -1590,7 +1590,7 @@ void sim_run_free(struct sim_run *run)
     free(run);
 }
 
-static void reset(struct sim_run *run, const struct sim_policy *pol, uint32_t rep, uint64_t seed)
+static void reset(struct sim_run *restrict run, const struct sim_policy *pol, uint32_t rep, uint64_t seed)
 {
     const struct sim_scenario *sc = run->sc;
 
@@ -1707,7 +1707,7 @@ static void select_kth(uint32_t *x, size_t lo, size_t hi, size_t k)
  * ranks fall in; only those values are gathered and selected from: two
  * sequential passes instead of a quickselect's branchy ones over all n.
  */
-static void order_stats(struct sim_run *run, uint32_t *x, size_t n, uint32_t max, const size_t *r,
+static void order_stats(struct sim_run *restrict run, uint32_t *x, size_t n, uint32_t max, const size_t *r,
                         uint32_t *out, size_t nr)
 {
     size_t bk[4], base[4], seg[5], cnt[4], fill[4], nd = 0, cum = 0, q = 0;
@@ -1783,7 +1783,7 @@ static void order_stats(struct sim_run *run, uint32_t *x, size_t n, uint32_t max
  * sorted minutes, by selection on the millisecond values instead of a sort
  * of the minutes (which was an eighth of a run of a million tickets).
  */
-static void resolve_quantiles(struct sim_run *run, const double *ps, double *out, size_t np)
+static void resolve_quantiles(struct sim_run *restrict run, const double *ps, double *out, size_t np)
 {
     size_t n = run->res_n, nsmall = n - run->res_big_n, idx[2], r[4], nr = 0;
     double frac[2], v[4];
@@ -1828,7 +1828,7 @@ static double ratio(double num, double den)
     return den > 0 ? num / den : NAN;
 }
 
-static void results(struct sim_run *run, double *kpi)
+static void results(struct sim_run *restrict run, double *kpi)
 {
     const struct sim_scenario *sc = run->sc;
     double win_h = (double)(sc->horizon_ms - sc->warmup_ms) / (double)HD_MS_PER_H;
