@@ -162,7 +162,6 @@ struct sim_run {
     size_t ntruth, truth_alloc;
     char title[SIM_MAX_KEYWORDS * 48];
     char requester[16], asset[16];
-    int rc;
     struct hd_err *err;
 };
 
@@ -929,21 +928,9 @@ static void record_hold(struct sim_run *restrict run, struct team_st *ts, const 
 
 /* ---- the ticket's life ----------------------------------------------- */
 
-static void finish_tallies(struct sim_run *restrict run, struct sim_ticket *tk)
-{
-    if (!tk->in_window) {
-        return;
-    }
-    run->n_misroutes += tk->misroutes;
-    run->n_bounces += tk->bounces;
-    run->n_handoffs += tk->handoffs;
-    run->n_reached_sec += (tk->flags & SIM_TF_REACHED_SEC) != 0;
-}
-
 static void ticket_free(struct sim_run *restrict run, uint32_t idx)
 {
     struct sim_ticket *tk = tk_at(run, idx);
-    finish_tallies(run, tk);
     emit_truth(run, tk);
     tk->id = 0;
     sim_pool_put(&run->tickets, idx);
@@ -1024,16 +1011,21 @@ static void enqueue(struct sim_run *restrict run, uint32_t idx, uint32_t team)
     struct team_st *ts = &run->teams[team];
     int first = tk->visits == 0;
 
+    /* The run's tallies count the window's tickets as their counts change. */
     if (!first) {
+        int bounce = (tk->visited[team / 64] & (1ull << (team % 64))) != 0;
         tk->handoffs++;
-        if (tk->visited[team / 64] & (1ull << (team % 64))) {
-            tk->bounces++;
+        tk->bounces += (uint16_t)bounce;
+        if (tk->in_window) {
+            run->n_handoffs++;
+            run->n_bounces += (uint64_t)bounce;
         }
         tk->prev_team = tk->team;
     }
     tk->visited[team / 64] |= 1ull << (team % 64);
-    if (sc->teams[team].security) {
+    if (sc->teams[team].security && !(tk->flags & SIM_TF_REACHED_SEC)) {
         tk->flags |= SIM_TF_REACHED_SEC;
+        run->n_reached_sec += tk->in_window;
     }
     tk->visits++;
     tk->team = (uint16_t)team;
@@ -1161,6 +1153,7 @@ static void start_service(struct sim_run *restrict run, uint32_t idx)
         dur = key_draw(&sc->dispatch, tk->key, KEY_SERVICE, tk->visits);
     } else {
         tk->misroutes++;
+        run->n_misroutes += tk->in_window;
         if (tk->is_sec) {
             struct hd_rng rr;
             key_rng(&rr, tk->key, KEY_RECOGNISE, tk->visits);
@@ -1684,7 +1677,6 @@ static void reset(struct sim_run *restrict run, const struct sim_policy *pol, ui
     run->tte_n = run->detect_n = run->auth_n = 0;
     run->impact_sum = 0;
     run->ttc_n = 0;
-    run->rc = HD_OK;
 }
 
 static int u32_cmp(const void *a, const void *b)
@@ -2051,8 +2043,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         default:
             break;
         }
-        if (rc || run->rc) {
-            rc = rc ? rc : run->rc;
+        if (rc) {
             break;
         }
         if (run->now >= sc->horizon_ms && run->tickets.live == 0) {
@@ -2071,7 +2062,6 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
     for (uint32_t i = 0; i < run->tickets.used; i++) {
         struct sim_ticket *tk = tk_at(run, i);
         if (!rc && tk->id != 0 && tk->in_window) {
-            finish_tallies(run, tk);
             if (tk->is_sec) {
                 /* Censored at the end of the run: counted, and as a lower bound. */
                 run->uncontained++;
