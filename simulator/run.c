@@ -38,6 +38,7 @@ enum {
 };
 
 enum ev_kind {
+    EV_NONE = 0,    /* the sentinel that ends the calendar */
     EV_ARRIVAL = 1, /* a = replay ticket, b = copy (trace replay) */
     EV_END,         /* a = ticket, b = agent */
     EV_SHIFT,       /* a = team */
@@ -91,6 +92,7 @@ struct team_st {
 struct sim_run {
     const struct sim_scenario *sc;
     int64_t warmup_ms, horizon_ms; /* the scenario's, at hand for the hot paths */
+    uint64_t window_ms;            /* horizon_ms - warmup_ms */
     const struct sim_policy *pol;
     struct hd_policy_state *pstate;
     const struct hd_policy *pstate_for;
@@ -392,7 +394,8 @@ static size_t expected_tickets(const struct sim_scenario *sc)
 
 static inline int in_window(const struct sim_run *restrict run, int64_t t)
 {
-    return t >= run->warmup_ms && t < run->horizon_ms;
+    /* warm-up <= t < horizon in one comparison (times are never negative) */
+    return (uint64_t)(t - run->warmup_ms) < run->window_ms;
 }
 
 /* `t` clipped to the window [warm-up, horizon]. */
@@ -1630,6 +1633,7 @@ static void reset(struct sim_run *restrict run, const struct sim_policy *pol, ui
     }
     run->warmup_ms = sc->warmup_ms;
     run->horizon_ms = sc->horizon_ms;
+    run->window_ms = (uint64_t)(sc->horizon_ms - sc->warmup_ms);
     sim_cal_clear(&run->cal);
     run->have_arrival = 0;
     sim_pool_clear(&run->tickets);
@@ -1990,13 +1994,17 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         schedule_arrival(run);
     }
 
+    /* A sentinel past any run's end keeps the calendar from running empty,
+     * so the loop needs no test for it: reaching the sentinel ends the run
+     * as an empty calendar did. */
+    sim_cal_push(&run->cal, INT64_MAX - 1, EV_NONE, 0, 0, 0);
     for (;;) {
         const struct sim_event *top = sim_cal_peek(&run->cal);
-        if (run->have_arrival && (!top || sim_event_before(&run->next_arrival, top))) {
+        if (run->have_arrival && sim_event_before(&run->next_arrival, top)) {
             e = run->next_arrival;
             run->have_arrival = 0;
         } else if (!sim_cal_pop(&run->cal, &e)) {
-            break;
+            break; /* not reached: the sentinel stays */
         }
         if (e.t_ms > stop) {
             break;
@@ -2004,6 +2012,13 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         run->now = e.t_ms;
         run->now_clip = clip_window(run, e.t_ms);
         run->events++;
+        if (e.kind == EV_END) { /* half of all events, and more in a long run */
+            service_end(run, e.a, e.b);
+            if (run->now >= sc->horizon_ms && run->tickets.live == 0) {
+                break;
+            }
+            continue;
+        }
         switch (e.kind) {
         case EV_ARRIVAL:
             rc = arrival(run, &e);
