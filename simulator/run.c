@@ -152,7 +152,12 @@ struct sim_run {
     uint32_t res_max; /* largest below UINT32_MAX */
     int64_t *res_big;
     size_t res_big_n, res_big_alloc;
-    uint32_t *qhist;    /* QBUCKETS counts for order_stats */
+    /* From QBUCKETS times to resolve on, their histogram by value >> qshift
+     * (UINT32_MAX stand-ins counted in qover), kept as they come, so that
+     * order_stats need not read them all once more to build it. */
+    uint32_t *qhist;
+    int qon, qshift;
+    size_t qover;
     uint32_t *qscratch; /* the values order_stats selects from */
     size_t qscratch_alloc;
 
@@ -939,6 +944,40 @@ static void ticket_free(struct sim_run *restrict run, uint32_t idx)
     sim_pool_put(&run->tickets, idx);
 }
 
+/* Double the histogram's buckets' width until `v` falls in one. */
+static void hist_widen(struct sim_run *restrict run, uint32_t v)
+{
+    uint32_t *h = run->qhist;
+
+    while ((v >> run->qshift) >= QBUCKETS) {
+        for (size_t i = 0; i < QBUCKETS / 2; i++) {
+            h[i] = h[2 * i] + h[2 * i + 1];
+        }
+        memset(h + QBUCKETS / 2, 0, QBUCKETS / 2 * sizeof(*h));
+        run->qshift++;
+    }
+}
+
+/* Start the histogram of the times to resolve from those so far: the
+ * narrowest buckets that hold the largest. Short runs never get here. */
+static void hist_start(struct sim_run *restrict run)
+{
+    if (!run->qhist) {
+        run->qhist = hd_xmalloc(QBUCKETS * sizeof(*run->qhist));
+    }
+    memset(run->qhist, 0, QBUCKETS * sizeof(*run->qhist));
+    run->qshift = 0;
+    while ((run->res_max >> run->qshift) >= QBUCKETS) {
+        run->qshift++;
+    }
+    for (size_t i = 0; i < run->res_n; i++) {
+        if (run->res_ms[i] != UINT32_MAX) {
+            run->qhist[run->res_ms[i] >> run->qshift]++;
+        }
+    }
+    run->qon = 1;
+}
+
 /* The user-visible resolution: SLA and resolution time. */
 static void resolved(struct sim_run *restrict run, struct sim_ticket *tk)
 {
@@ -957,8 +996,17 @@ static void resolved(struct sim_run *restrict run, struct sim_ticket *tk)
     if (age < (int64_t)UINT32_MAX) {
         run->res_ms[run->res_n++] = (uint32_t)age;
         run->res_max = (uint32_t)age > run->res_max ? (uint32_t)age : run->res_max;
+        if (run->qon) {
+            uint32_t b = (uint32_t)age >> run->qshift;
+            if (b >= QBUCKETS) {
+                hist_widen(run, (uint32_t)age);
+                b = (uint32_t)age >> run->qshift;
+            }
+            run->qhist[b]++;
+        }
     } else {
         run->res_ms[run->res_n++] = UINT32_MAX;
+        run->qover++;
         if (run->res_big_n == run->res_big_alloc) {
             HD_GROW(run->res_big, run->res_big_alloc, run->res_big_n + 1);
         }
@@ -967,6 +1015,9 @@ static void resolved(struct sim_run *restrict run, struct sim_ticket *tk)
     if (sc->sla_resolve_ms[tk->priority]) {
         run->sla_res_n++;
         run->sla_res_ok += age <= sc->sla_resolve_ms[tk->priority];
+    }
+    if (run->res_n == QBUCKETS) {
+        hist_start(run);
     }
 }
 
@@ -1668,6 +1719,8 @@ static void reset(struct sim_run *restrict run, const struct sim_policy *pol, ui
     run->n_misroutes = run->n_bounces = run->n_handoffs = run->n_reached_sec = 0;
     run->res_n = 0;
     run->res_max = 0;
+    run->qon = 0;
+    run->qover = 0;
     /* The times to resolve in one block from the start: growing by doubling
      * wrote twice the memory, fresh pages and copies, a tenth of a run of a
      * million tickets. */
@@ -1733,21 +1786,21 @@ static void select_kth(uint32_t *x, size_t lo, size_t hi, size_t k)
 }
 
 /*
- * The values of ranks r[0..nr) (ascending, each < n, nr <= 4) of x[0..n)
- * into out, reordering x; no value but UINT32_MAX exceeds `max`. A large
- * array goes through a histogram of its values' top bits (shifted so that
- * `max` falls in the last of QBUCKETS buckets), which finds the buckets the
- * ranks fall in; only those values are gathered and selected from: two
- * sequential passes instead of a quickselect's branchy ones over all n.
+ * The values of ranks r[0..nr) (ascending, each < n, nr <= 4) of the times
+ * to resolve x = res_ms[0..n) into out, reordering x. From QBUCKETS values
+ * on, the histogram kept as they came (hist_start) finds the buckets the
+ * ranks fall in; one sequential pass gathers those buckets' values, and
+ * only they are selected from, instead of a quickselect's branchy passes
+ * over all n.
  */
-static void order_stats(struct sim_run *restrict run, uint32_t *x, size_t n, uint32_t max, const size_t *r,
+static void order_stats(struct sim_run *restrict run, uint32_t *x, size_t n, const size_t *r,
                         uint32_t *out, size_t nr)
 {
     size_t bk[4], base[4], seg[5], cnt[4], fill[4], nd = 0, cum = 0, q = 0;
     uint32_t *h = run->qhist;
-    int shift = 0;
+    int shift = run->qshift;
 
-    if (n < QBUCKETS) {
+    if (n < QBUCKETS || !run->qon) {
         size_t lo = 0;
         for (q = 0; q < nr; q++) {
             select_kth(x, lo, n, r[q]);
@@ -1756,18 +1809,8 @@ static void order_stats(struct sim_run *restrict run, uint32_t *x, size_t n, uin
         }
         return;
     }
-    while ((max >> shift) >= QBUCKETS) {
-        shift++;
-    }
-    if (!h) {
-        /* Only runs this long need it: small ones map no memory for it. */
-        h = run->qhist = hd_xmalloc(QBUCKETS * sizeof(*h));
-    }
-    memset(h, 0, QBUCKETS * sizeof(*h));
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b = x[i] >> shift;
-        h[b < QBUCKETS ? b : QBUCKETS - 1]++;
-    }
+    /* The UINT32_MAX stand-ins rank last: the last bucket, as the pass below puts them. */
+    h[QBUCKETS - 1] += (uint32_t)run->qover;
     /* The distinct buckets holding the ranks, and how many values lie below each. */
     for (uint32_t b = 0; b < QBUCKETS && q < nr; b++) {
         if (r[q] < cum + h[b]) {
@@ -1789,14 +1832,18 @@ static void order_stats(struct sim_run *restrict run, uint32_t *x, size_t n, uin
     if (seg[nd] > run->qscratch_alloc) {
         HD_GROW(run->qscratch, run->qscratch_alloc, seg[nd]);
     }
+    /* The histogram is done with: it becomes the buckets' tags, 1 + the
+     * bucket's place in bk[] for those gathered, else 0. */
+    memset(h, 0, QBUCKETS * sizeof(*h));
+    for (size_t j = 0; j < nd; j++) {
+        h[bk[j]] = (uint32_t)j + 1;
+    }
+    run->qon = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t b = x[i] >> shift;
-        b = b < QBUCKETS ? b : QBUCKETS - 1;
-        for (size_t j = 0; j < nd; j++) {
-            if (b == bk[j]) {
-                run->qscratch[fill[j]++] = x[i];
-                break;
-            }
+        uint32_t b = x[i] >> shift, tag;
+        tag = h[b < QBUCKETS ? b : QBUCKETS - 1];
+        if (tag) {
+            run->qscratch[fill[tag - 1]++] = x[i];
         }
     }
     for (q = 0; q < nr; q++) {
@@ -1838,7 +1885,7 @@ static void resolve_quantiles(struct sim_run *restrict run, const double *ps, do
             r[nr++] = idx[q] + 1;
         }
     }
-    order_stats(run, run->res_ms, n, run->res_max, r, o, nr);
+    order_stats(run, run->res_ms, n, r, o, nr);
     if (run->res_big_n > 1) {
         hd_sort_i64(run->res_big, run->res_big_n);
     }

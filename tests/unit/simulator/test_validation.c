@@ -201,6 +201,37 @@ static void mm1_two_priorities__class_waits__inside_ci_of_analytic(void **state)
 }
 
 /*
+ * Times to resolve past 2^32 ms (49.7 days) are kept apart from the rest,
+ * and from 16,384 tickets on the quantiles come from a histogram kept as
+ * the tickets resolve: a quarter of the tickets take 90 days, the rest one
+ * minute, none waits (more agents than tickets), so the median is exactly
+ * one minute and the 90th percentile exactly 90 days in every replication.
+ */
+static void resolve_quantiles__times_past_49_days__exact(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"horizon\": \"200h\", \"warmup\": \"0s\", \"drain\": \"100d\","
+        " \"series_interval\": \"0\","
+        " \"teams\": [{\"name\": \"desk\", \"agents\": 30000, \"service\": \"1m\"}],"
+        " \"types\": [{\"name\": \"quick\", \"share\": 3, \"resolver\": \"desk\"},"
+        "             {\"name\": \"slow\", \"share\": 1, \"resolver\": \"desk\","
+        "              \"service\": \"90d\"}],"
+        " \"arrivals\": {\"rate_per_h\": 100}}";
+    struct sim_results *res = simulate(json, 2, 31);
+    double mean, half, tickets;
+    uint64_t n;
+
+    assert_int_equal(sim_results_kpi(res, 0, "tickets", 0, &tickets, &half, &n), 0);
+    assert_true(tickets > 16384 * 1.1);
+    assert_int_equal(sim_results_kpi(res, 0, "resolve_p50_min", 0, &mean, &half, &n), 0);
+    assert_true(mean == 1.0 && half == 0.0);
+    assert_int_equal(sim_results_kpi(res, 0, "resolve_p90_min", 0, &mean, &half, &n), 0);
+    assert_true(mean == 90.0 * 1440 && half == 0.0);
+    done(res);
+}
+
+/*
  * Little's law on every team of the sample scenarios: the time-average
  * number waiting L against arrival rate times mean wait (lambda W). The
  * window starts after a one-week warm-up, on the same weekday and hour as
@@ -257,6 +288,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mm1__mean_wait__inside_ci_of_analytic),
+        cmocka_unit_test(resolve_quantiles__times_past_49_days__exact),
         cmocka_unit_test(mmc__lambda5_mu1_c6__mean_wait_inside_ci_of_analytic),
         cmocka_unit_test(mm1_sojourn__resolve_p50_p90__inside_ci_of_analytic),
         cmocka_unit_test(erlang_c__10_erlang_c14__p_wait_and_service_level),
