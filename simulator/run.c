@@ -225,6 +225,15 @@ static inline size_t rng_discrete(struct hd_rng *r, const double *cum, size_t n)
     double target = rng_uniform(r) * cum[n - 1];
     size_t lo = 0, hi = n - 1;
 
+    if (n <= 16) {
+        /* The first i with target < cum[i] is the number of cum[i] <= target
+         * (cum never decreases): a count takes no branch on the draw, where
+         * a binary search's steps are coin tosses. The same index. */
+        for (size_t i = 0; i + 1 < n; i++) {
+            lo += cum[i] <= target;
+        }
+        return lo;
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (target < cum[mid]) {
@@ -1484,8 +1493,12 @@ static int arrival(struct sim_run *restrict run, const struct sim_event *e)
         tk->channel = choose(r, &ty->channel);
     }
     for (size_t k = 0; k < ty->nkw; k++) {
-        if (ty->kw_p[k] >= 1 || (ty->kw_p[k] > 0 && rng_uniform(r) < ty->kw_p[k])) {
+        double p = ty->kw_p[k];
+        if (p >= 1) {
             tk->kwmask |= 1ull << ty->kw[k];
+        } else if (p > 0) {
+            /* The draw's outcome sets the bit without a branch on it. */
+            tk->kwmask |= (uint64_t)(rng_uniform(r) < p) << ty->kw[k];
         }
     }
     /* Draws whose outcome is certain are skipped: the same for every policy. */
