@@ -128,9 +128,11 @@ static inline void sim_cal_push(struct sim_cal *c, int64_t t_ms, uint32_t kind, 
     h = c->heap;
     if (c->sorted) {
         if (c->n < SIM_CAL_SORTED_MAX) {
-            /* Move the earlier events (at the end) up by one, put e below them. */
+            /* Move the earlier events (at the end) up by one, put e below
+             * them. e has the newest sequence number, so an event comes
+             * before it exactly when it is not later: no need to read seq. */
             i = c->n++;
-            while (i > 0 && sim_event_before(&h[i - 1], &e)) {
+            while (i > 0 && h[i - 1].t_ms <= t_ms) {
                 h[i] = h[i - 1];
                 i--;
             }
@@ -143,7 +145,7 @@ static inline void sim_cal_push(struct sim_cal *c, int64_t t_ms, uint32_t kind, 
     i = c->n++;
     while (i > 0) {
         size_t parent = (i - 1) / SIM_CAL_ARITY;
-        if (!sim_event_before(&e, &h[parent])) {
+        if (t_ms >= h[parent].t_ms) { /* e is newest: comes first only if earlier */
             break;
         }
         h[i] = h[parent];
