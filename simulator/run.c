@@ -77,11 +77,13 @@ struct team_st {
     uint64_t acc_q, acc_busy, acc_staff;
     uint64_t enq_n;  /* queue entries within the window */
     uint64_t left_n; /* of those, left the queue */
-    double wait_sum_ms;
+    /* Sums of whole milliseconds, exact as integers (up to 9.2e18 ms); the
+     * doubles they replaced were exact only below 2^53. */
+    int64_t wait_sum_ms;
     uint64_t waited_n, answered_n;
-    double hold_sum_ms;
+    int64_t hold_sum_ms;
     uint64_t hold_n;
-    double wprio_sum[SIM_NPRIO];
+    int64_t wprio_sum[SIM_NPRIO];
     uint64_t wprio_n[SIM_NPRIO];
     uint32_t peak_q;
     uint32_t base_q;
@@ -135,7 +137,7 @@ struct sim_run {
     uint64_t n_misroutes, n_bounces, n_handoffs, n_reached_sec;
     uint64_t sla_resp_n, sla_resp_ok, sla_res_n, sla_res_ok;
     uint64_t uncontained;
-    double resolve_sum_ms;
+    int64_t resolve_sum_ms; /* exact, as the teams' sums */
     uint64_t resolve_n;
     double tte_sum_ms, detect_sum_ms, auth_sum_ms;
     uint64_t tte_n, detect_n, auth_n;
@@ -927,10 +929,10 @@ static void record_wait(struct sim_run *restrict run, struct team_st *ts, const 
         return;
     }
     ts->left_n++;
-    ts->wait_sum_ms += (double)w;
+    ts->wait_sum_ms += w;
     ts->waited_n += w > 0;
     ts->answered_n += w <= team->answer_ms;
-    ts->wprio_sum[p] += (double)w;
+    ts->wprio_sum[p] += w;
     ts->wprio_n[p]++;
 }
 
@@ -938,7 +940,7 @@ static void record_wait(struct sim_run *restrict run, struct team_st *ts, const 
 static void record_hold(struct sim_run *restrict run, struct team_st *ts, const struct sim_ticket *tk)
 {
     if (in_window(run, tk->enq_ms)) {
-        ts->hold_sum_ms += (double)(run->now - tk->enq_ms);
+        ts->hold_sum_ms += run->now - tk->enq_ms;
         ts->hold_n++;
     }
 }
@@ -997,7 +999,7 @@ static void resolved(struct sim_run *restrict run, struct sim_ticket *tk)
         return;
     }
     tk->flags |= SIM_TF_RESOLVED; /* counted once */
-    run->resolve_sum_ms += (double)age;
+    run->resolve_sum_ms += age;
     run->resolve_n++;
     if (run->res_n == run->res_alloc) {
         grow_big((void **)&run->res_ms, &run->res_alloc, run->res_n + 1, sizeof(*run->res_ms));
@@ -1956,7 +1958,8 @@ static void results(struct sim_run *restrict run, double *kpi)
     kpi[SIM_K_HANDOFFS] = ratio((double)run->n_handoffs, (double)run->n_tickets);
     kpi[SIM_K_SLA_RESPONSE] = ratio((double)run->sla_resp_ok, (double)run->sla_resp_n);
     kpi[SIM_K_SLA_RESOLVE] = ratio((double)run->sla_res_ok, (double)run->sla_res_n);
-    kpi[SIM_K_RESOLVE_MEAN] = ratio(run->resolve_sum_ms / HD_MS_PER_MIN, (double)run->resolve_n);
+    kpi[SIM_K_RESOLVE_MEAN] =
+        ratio((double)run->resolve_sum_ms / HD_MS_PER_MIN, (double)run->resolve_n);
     if (run->res_n) {
         static const double ps[2] = {0.50, 0.90};
         double q[2];
@@ -1975,7 +1978,7 @@ static void results(struct sim_run *restrict run, double *kpi)
     for (size_t t = 0; t < sc->nteams; t++) {
         const struct team_st *ts = &run->teams[t];
         double lam = (double)ts->enq_n / win_h;
-        double w = ratio(ts->wait_sum_ms / HD_MS_PER_MIN, (double)ts->left_n);
+        double w = ratio((double)ts->wait_sum_ms / HD_MS_PER_MIN, (double)ts->left_n);
         kpi[sim_kpi_team(t, SIM_T_ARRIVALS_PER_H)] = lam;
         kpi[sim_kpi_team(t, SIM_T_WAIT_MEAN)] = w;
         kpi[sim_kpi_team(t, SIM_T_P_WAIT)] = ratio((double)ts->waited_n, (double)ts->left_n);
@@ -1986,13 +1989,13 @@ static void results(struct sim_run *restrict run, double *kpi)
             ratio(team_area(run, ts->acc_busy, ts->busy), team_area(run, ts->acc_staff, ts->staff));
         kpi[sim_kpi_team(t, SIM_T_PEAK_QUEUE)] = ts->peak_q;
         kpi[sim_kpi_team(t, SIM_T_HOLD_MEAN)] =
-            ratio(ts->hold_sum_ms / HD_MS_PER_MIN, (double)ts->hold_n);
+            ratio((double)ts->hold_sum_ms / HD_MS_PER_MIN, (double)ts->hold_n);
         if (spiked) {
             kpi[sim_kpi_team(t, SIM_T_DRAIN)] = (double)ts->drain_ms / HD_MS_PER_MIN;
         }
         for (int p = 0; p < SIM_NPRIO; p++) {
             kpi[sim_kpi_team(t, (enum sim_kpi_team)(SIM_T_WAIT_P1 + p))] =
-                ratio(ts->wprio_sum[p] / HD_MS_PER_MIN, (double)ts->wprio_n[p]);
+                ratio((double)ts->wprio_sum[p] / HD_MS_PER_MIN, (double)ts->wprio_n[p]);
         }
     }
 }
