@@ -125,6 +125,8 @@ struct sim_run {
      * the attributes before the keywords needs a draw. */
     struct sim_ticket *tmpl;
     unsigned char *tmpl_draw;
+    uint32_t staged;  /* pool index of the next arrival's ticket, drawn ahead (stage_next) */
+    int want_e1;      /* some service time is exponential: tickets keep e1 */
 
     /* the first spike, for time-to-drain */
     uint32_t tot_q, tot_peak, tot_base;
@@ -302,21 +304,41 @@ static inline void key_rng(struct hd_rng *r, uint64_t key, uint32_t purpose, uin
  * (about 99% of draws) uses that one output alone. Anything else seeds the
  * whole generator and draws as before, so the numbers are the same.
  */
+/* xoshiro's first output for key_rng(key, purpose, visit): s[1] is the second splitmix word. */
+static inline uint64_t key_word(uint64_t key, uint32_t purpose, uint32_t visit)
+{
+    uint64_t x = key_seed(key, purpose, visit);
+    (void)splitmix64(&x); /* s[0], unread by the first output */
+    return xoshiro_out(splitmix64(&x));
+}
+
 static inline int64_t key_draw(const struct sim_dist *d, uint64_t key, uint32_t purpose,
                                uint32_t visit)
 {
     struct hd_rng r;
 
     if (d->kind == SIM_DIST_EXP) {
-        uint64_t x = key_seed(key, purpose, visit);
         double e;
-        (void)splitmix64(&x); /* s[0], unread by the first output */
-        if (zig_fast(xoshiro_out(splitmix64(&x)), &e)) {
+        if (zig_fast(key_word(key, purpose, visit), &e)) {
             return sim_ms_round(d->mean_ms * e);
         }
     }
     key_rng(&r, key, purpose, visit);
     return dist_draw(d, &r);
+}
+
+/*
+ * key_draw(d, tk->key, KEY_SERVICE, tk->visits): the first visit's
+ * exponential variate was worked out with the key (tk->e1), ahead of time,
+ * so the holding time of a ticket taken at once no longer waits on the
+ * hash chain from its key.
+ */
+static inline int64_t service_draw(const struct sim_dist *d, const struct sim_ticket *tk)
+{
+    if (tk->visits == 1 && d->kind == SIM_DIST_EXP && tk->e1 >= 0) {
+        return sim_ms_round(d->mean_ms * tk->e1);
+    }
+    return key_draw(d, tk->key, KEY_SERVICE, tk->visits);
 }
 
 /* The requester and asset numbers of a ticket of type `ty`, from its key.
@@ -1186,7 +1208,7 @@ static void start_service(struct sim_run *restrict run, uint32_t idx)
                 z0 = hd_rng_normal(&rz);
                 dur = sim_dist_at(hd, sqrt(c) * z0 + sqrt(1 - c) * hd_rng_normal(&r));
             } else {
-                dur = key_draw(hd, tk->key, KEY_SERVICE, tk->visits);
+                dur = service_draw(hd, tk);
             }
         }
     } else if (tk->team == tk->correct) {
@@ -1199,12 +1221,11 @@ static void start_service(struct sim_run *restrict run, uint32_t idx)
                     run->detect_n++;
                 }
             }
-            dur = key_draw(&team->service, tk->key, KEY_SERVICE, tk->visits);
+            dur = service_draw(&team->service, tk);
         } else {
             const struct sim_type *ty = &sc->types[tk->type];
             tk->act = SIM_ACT_RESOLVE;
-            dur = key_draw(ty->has_service ? &ty->service : &team->service, tk->key, KEY_SERVICE,
-                           tk->visits);
+            dur = service_draw(ty->has_service ? &ty->service : &team->service, tk);
         }
     } else if (tk->redispatch && (long)tk->team == sc->bounce_to) {
         struct hd_rng rr;
@@ -1215,7 +1236,7 @@ static void start_service(struct sim_run *restrict run, uint32_t idx)
         if (sc->redispatch_ok < 1 && rng_uniform(&rr) >= sc->redispatch_ok) {
             tk->next_team = tk->last_wrong; /* ping-pong: back where it came from */
         }
-        dur = key_draw(&sc->dispatch, tk->key, KEY_SERVICE, tk->visits);
+        dur = service_draw(&sc->dispatch, tk);
     } else {
         tk->misroutes++;
         run->n_misroutes += tk->in_window;
@@ -1225,10 +1246,10 @@ static void start_service(struct sim_run *restrict run, uint32_t idx)
             if (rng_uniform(&rr) < sc->p_recognise) {
                 tk->act = SIM_ACT_BOUNCE;
                 tk->next_team = tk->correct;
-                dur = key_draw(&sc->triage, tk->key, KEY_SERVICE, tk->visits);
+                dur = service_draw(&sc->triage, tk);
             } else {
                 tk->act = SIM_ACT_MISSED;
-                dur = key_draw(&team->service, tk->key, KEY_SERVICE, tk->visits);
+                dur = service_draw(&team->service, tk);
             }
         } else {
             tk->act = SIM_ACT_BOUNCE;
@@ -1240,7 +1261,7 @@ static void start_service(struct sim_run *restrict run, uint32_t idx)
             } else {
                 tk->next_team = tk->correct;
             }
-            dur = key_draw(&sc->triage, tk->key, KEY_SERVICE, tk->visits);
+            dur = service_draw(&sc->triage, tk);
         }
     }
     emit_started(run, tk);
@@ -1446,46 +1467,28 @@ static int route(struct sim_run *restrict run, struct sim_ticket *tk, struct sim
     return HD_OK;
 }
 
-static int arrival(struct sim_run *restrict run, const struct sim_event *e)
+/* A new ticket of `type` at tk, as it starts out: the type's template. */
+static inline void ticket_init(struct sim_run *restrict run, struct sim_ticket *tk, uint32_t type)
 {
-    const struct sim_scenario *sc = run->sc;
+    /* Copied in pieces of at most 64 bytes: compilers turn a copy (or
+     * memset) of the whole struct into `rep movs`, whose start-up cost was
+     * a twentieth of a run; these become a few vector moves. */
+    const char *src = (const char *)&run->tmpl[type];
+    _Static_assert(sizeof(*tk) > 128 && sizeof(*tk) <= 192, "three pieces");
+    memcpy((char *)tk, src, 64);
+    memcpy((char *)tk + 64, src + 64, 64);
+    memcpy((char *)tk + 128, src + 128, sizeof(*tk) - 128);
+}
+
+/* The ticket's own draws from the tickets stream, in a fixed order per
+ * type, independent of the policy: attributes, keywords, truth, its key. */
+static inline void ticket_draws(struct sim_run *restrict run, struct sim_ticket *tk,
+                                const struct sim_type *ty)
+{
     struct hd_rng *r = &run->tk_rng;
-    uint32_t idx, type;
-    struct sim_ticket *tk;
-    const struct sim_type *ty;
-    struct sim_decision d = {0, 0, 0, NULL};
-    int rc;
 
-    const struct sim_replay_ticket *rp = sc->nreplay ? &sc->replay[e->a] : NULL;
-
-    if (rp) {
-        type = rp->type;
-    } else {
-        type = sc->ntypes > 1 && run->seg_rate > 0
-                   ? (uint32_t)rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
-                   : 0;
-        schedule_arrival(run);
-    }
-    ty = &sc->types[type];
-    idx = sim_pool_get(&run->tickets);
-    tk = tk_at(run, idx);
-    /* Start from the type's template, copied in pieces of at most 64 bytes:
-     * compilers turn a copy (or memset) of the whole struct into `rep movs`,
-     * whose start-up cost was a twentieth of a run; these become a few
-     * vector moves. */
-    {
-        const char *src = (const char *)&run->tmpl[type];
-        _Static_assert(sizeof(*tk) > 128 && sizeof(*tk) <= 192, "three pieces");
-        memcpy((char *)tk, src, 64);
-        memcpy((char *)tk + 64, src + 64, 64);
-        memcpy((char *)tk + 128, src + 128, sizeof(*tk) - 128);
-    }
-    tk->arrive_ms = run->now;
-    tk->id = ++run->next_id;
-    tk->in_window = (uint8_t)in_window(run, run->now);
-    /* Fixed draw order per type, independent of the policy. Choices with
-     * one value or none take no draw and are in the template already. */
-    if (run->tmpl_draw[type]) {
+    /* Choices with one value or none take no draw and are in the template already. */
+    if (run->tmpl_draw[tk->type]) {
         tk->priority = (uint8_t)choose(r, &ty->priority);
         tk->cat = choose(r, &ty->category);
         tk->subcat = choose(r, &ty->subcategory);
@@ -1511,6 +1514,74 @@ static int arrival(struct sim_run *restrict run, const struct sim_event *e)
         tk->severity = (uint8_t)choose(r, &ty->severity);
     }
     tk->key = rng_u64(r);
+    if (!run->want_e1 || !zig_fast(key_word(tk->key, KEY_SERVICE, 1), &tk->e1)) {
+        tk->e1 = -1; /* key_draw makes (or finishes) the draw */
+    }
+}
+
+/*
+ * Draw the next arrival's ticket now, into a pool item of its own (its id
+ * stays 0, "not here", until it arrives): its type (from the arrivals
+ * stream, right after its arrival time, as the arrival itself drew it) and
+ * its own draws (after the current ticket's). Every stream gives the same
+ * numbers in the same order as drawing at the arrival; the work just starts
+ * one arrival ahead, so that the first holding time (tk->e1) is ready when
+ * the ticket arrives, off the path that the order of events waits on. Only
+ * where that pays (run->want_e1: some first holding is exponential), and
+ * not for trace replay, whose arrivals sit in the calendar. May move the pool.
+ */
+static void stage_next(struct sim_run *restrict run)
+{
+    const struct sim_scenario *sc = run->sc;
+    uint32_t type = sc->ntypes > 1 && run->seg_rate > 0
+                        ? (uint32_t)rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
+                        : 0;
+    struct sim_ticket *tk;
+
+    run->staged = sim_pool_get(&run->tickets);
+    tk = tk_at(run, run->staged);
+    ticket_init(run, tk, type);
+    ticket_draws(run, tk, &sc->types[type]);
+}
+
+static int arrival(struct sim_run *restrict run, const struct sim_event *e)
+{
+    const struct sim_scenario *sc = run->sc;
+    uint32_t idx, type;
+    struct sim_ticket *tk;
+    const struct sim_type *ty;
+    struct sim_decision d = {0, 0, 0, NULL};
+    int rc;
+
+    const struct sim_replay_ticket *rp = sc->nreplay ? &sc->replay[e->a] : NULL;
+
+    if (rp || !run->want_e1) {
+        if (rp) {
+            type = rp->type;
+        } else {
+            type = sc->ntypes > 1 && run->seg_rate > 0
+                       ? (uint32_t)rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
+                       : 0;
+            schedule_arrival(run);
+        }
+        idx = sim_pool_get(&run->tickets);
+        tk = tk_at(run, idx);
+        ty = &sc->types[type];
+        ticket_init(run, tk, type);
+        ticket_draws(run, tk, ty);
+    } else {
+        idx = run->staged;
+        schedule_arrival(run);
+        if (run->have_arrival) {
+            stage_next(run);
+        }
+        tk = tk_at(run, idx); /* after stage_next, which may move the pool */
+        type = tk->type;
+        ty = &sc->types[type];
+    }
+    tk->arrive_ms = run->now;
+    tk->id = ++run->next_id;
+    tk->in_window = (uint8_t)in_window(run, run->now);
     if (run->pol->pol || run->log) {
         /* Requester and asset come from the key: only policies that look at
          * them (and the emitted log) pay for them; all see the same ones. */
@@ -1619,11 +1690,33 @@ static void spike_end(struct sim_run *restrict run)
 
 /* ---- setup and results ----------------------------------------------- */
 
+/* Whether a first visit's service time can be exponential: a team's or a
+ * type's, triage at a wrong first team, or an observed holding (never
+ * dispatch, which comes after a bounce). */
+static int any_exp_service(const struct sim_scenario *sc)
+{
+    int any = sc->triage.kind == SIM_DIST_EXP;
+
+    for (size_t t = 0; t < sc->nteams; t++) {
+        any |= sc->teams[t].service.kind == SIM_DIST_EXP;
+        for (int p = 0; sc->route && p < 2; p++) {
+            for (int q = 0; q < SIM_NPOS; q++) {
+                any |= sc->route[t].hold[p][q].kind == SIM_DIST_EXP;
+            }
+        }
+    }
+    for (size_t k = 0; k < sc->ntypes; k++) {
+        any |= sc->types[k].has_service && sc->types[k].service.kind == SIM_DIST_EXP;
+    }
+    return any;
+}
+
 struct sim_run *sim_run_new(const struct sim_scenario *sc)
 {
     struct sim_run *run = hd_xcalloc(1, sizeof(*run));
 
     run->sc = sc;
+    run->want_e1 = any_exp_service(sc);
     sim_cal_init(&run->cal);
     sim_cal_reserve(&run->cal, 1024);
     sim_pool_init(&run->tickets, sizeof(struct sim_ticket), 256);
@@ -2055,6 +2148,9 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
     } else {
         arrival_segment(run, 0);
         schedule_arrival(run);
+        if (run->have_arrival && run->want_e1) {
+            stage_next(run);
+        }
     }
 
     /* A sentinel past any run's end keeps the calendar from running empty,

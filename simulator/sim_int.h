@@ -297,6 +297,7 @@ struct sim_ticket {
     int64_t sec_enq_ms;                   /* first reached the security queue; -1 none */
     int64_t detect_ms;                    /* security's first action; -1 none */
     uint64_t key;                         /* per-ticket random key (common random numbers) */
+    double e1; /* the first service draw's Exp(1) variate from the key; < 0: not the fast path */
     uint64_t visited[SIM_MAX_TEAMS / 64]; /* bit per team held */
     uint64_t kwmask;                      /* keywords present */
     uint32_t id;                          /* 1-based arrival number within the run */
