@@ -9,7 +9,9 @@ priority queues, lognormal / empirical / exponential / fixed service, a
 wrong team that may recognise an incident and pass it to the SOC or handle
 it as routine (then found later), authorisation by an approver on their own
 calendar, and containment.
-Usage: /usr/bin/python3 bench/simpy_phishing.py SCENARIO.json [HORIZON_WEEKS]"""
+Replications re-initialise SimPy and rebuild the teams each time, as handoff
+starts each replication afresh (seeds 1, 2, ...).
+Usage: /usr/bin/python3 bench/simpy_phishing.py SCENARIO.json [HORIZON_WEEKS [REPLICATIONS]]"""
 import json
 import math
 import random
@@ -233,47 +235,49 @@ class Source(Process):
 def main():
     doc = json.load(open(sys.argv[1]))
     weeks = float(sys.argv[2]) if len(sys.argv) > 2 else dur(doc["horizon"]) / 10080
+    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     horizon = weeks * 10080
-    random.seed(1)
     t0 = time.perf_counter()
-    initialize()
-    teams = {t["name"]: Team(t) for t in doc["teams"]}
-    how = [0.0] * 168
-    h = doc["arrivals"]["hour_of_week"]
-    for key in ("daily", "weekdays", "weekend", "mon", "tue", "wed", "thu", "fri", "sat", "sun"):
-        if key in h:
-            for d in DAYS[key]:
-                how[d * 24:(d + 1) * 24] = h[key]
-    types = []
-    for ty in doc["types"]:
-        sec = ty.get("security", {})
-        types.append({"name": ty["name"], "share": ty["share"], "resolver": ty["resolver"],
-                      "priority": choice(ty.get("priority", "P3"), lambda s: int(s[1:])),
-                      "p_sec": sec.get("probability", 0.0),
-                      "severity": choice(sec.get("severity", "medium"), lambda s: SEV[s]),
-                      "service": sampler(ty["service"]) if "service" in ty else None})
-    s = doc["security"]
-    auth = s["authorisation"]
-    sc = {"teams": teams, "types": types, "how": how,
-          "share_total": sum(t["share"] for t in types),
-          "spikes": [{"start": dur(sp["start"]), "end": dur(sp["start"]) + dur(sp["duration"]),
-                      "mult": sp["multiplier"], "mix": sp["mix"]}
-                     for sp in doc["arrivals"].get("spikes", [])],
-          "security": s, "triage": sampler(doc["misroute"]["triage"]),
-          "late": sampler(s["late_detection"]), "contain": sampler(s["containment"]),
-          "auth_min": SEV[auth["min_severity"]],
-          "approver": week_steps(auth["approvers"][0]["availability"], count=False),
-          "approver_response": sampler(auth["approvers"][0]["response"])}
-    for team in teams.values():
-        p = Shifts()
-        activate(p, p.run(team, horizon + dur(doc.get("drain", "2w"))))
-    src = Source()
-    activate(src, src.run(sc, horizon))
-    simulate(until=horizon + dur(doc.get("drain", "2w")))
+    for rep in range(reps):
+        random.seed(1 + rep)
+        initialize()
+        teams = {t["name"]: Team(t) for t in doc["teams"]}
+        how = [0.0] * 168
+        h = doc["arrivals"]["hour_of_week"]
+        for key in ("daily", "weekdays", "weekend", "mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+            if key in h:
+                for d in DAYS[key]:
+                    how[d * 24:(d + 1) * 24] = h[key]
+        types = []
+        for ty in doc["types"]:
+            sec = ty.get("security", {})
+            types.append({"name": ty["name"], "share": ty["share"], "resolver": ty["resolver"],
+                          "priority": choice(ty.get("priority", "P3"), lambda s: int(s[1:])),
+                          "p_sec": sec.get("probability", 0.0),
+                          "severity": choice(sec.get("severity", "medium"), lambda s: SEV[s]),
+                          "service": sampler(ty["service"]) if "service" in ty else None})
+        s = doc["security"]
+        auth = s["authorisation"]
+        sc = {"teams": teams, "types": types, "how": how,
+              "share_total": sum(t["share"] for t in types),
+              "spikes": [{"start": dur(sp["start"]), "end": dur(sp["start"]) + dur(sp["duration"]),
+                          "mult": sp["multiplier"], "mix": sp["mix"]}
+                         for sp in doc["arrivals"].get("spikes", [])],
+              "security": s, "triage": sampler(doc["misroute"]["triage"]),
+              "late": sampler(s["late_detection"]), "contain": sampler(s["containment"]),
+              "auth_min": SEV[auth["min_severity"]],
+              "approver": week_steps(auth["approvers"][0]["availability"], count=False),
+              "approver_response": sampler(auth["approvers"][0]["response"])}
+        for team in teams.values():
+            p = Shifts()
+            activate(p, p.run(team, horizon + dur(doc.get("drain", "2w"))))
+        src = Source()
+        activate(src, src.run(sc, horizon))
+        simulate(until=horizon + dur(doc.get("drain", "2w")))
     t1 = time.perf_counter()
     ttc = sorted(Stats.ttc)
-    print("tickets %d seconds %.3f incidents_contained %d ttc_mean_min %.1f" %
-          (Stats.tickets, t1 - t0, len(ttc), sum(ttc) / max(1, len(ttc))))
+    print("tickets %d replications %d seconds %.3f incidents_contained %d ttc_mean_min %.1f" %
+          (Stats.tickets, reps, t1 - t0, len(ttc), sum(ttc) / max(1, len(ttc))))
 
 
 if __name__ == "__main__":
