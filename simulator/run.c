@@ -365,7 +365,7 @@ static void ticket_people(struct sim_ticket *tk, const struct sim_type *ty)
 
 static void grow_big(void **arr, size_t *alloc, size_t need, size_t elsize)
 {
-    size_t n = *alloc ? *alloc : 1024, bytes;
+    size_t n = *alloc ? *alloc : (need > 1024 ? need : 1024), bytes; /* first: as asked */
     void *p = NULL;
 
     if (need <= *alloc) {
@@ -1718,7 +1718,7 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc)
     run->sc = sc;
     run->want_e1 = any_exp_service(sc);
     sim_cal_init(&run->cal);
-    sim_cal_reserve(&run->cal, 1024);
+    sim_cal_reserve(&run->cal, 256);
     sim_pool_init(&run->tickets, sizeof(struct sim_ticket), 256);
     run->teams = hd_xcalloc(sc->nteams, sizeof(*run->teams));
     for (size_t t = 0; t < sc->nteams; t++) {
