@@ -38,11 +38,12 @@ struct sim_event {
 };
 
 struct sim_cal {
-    struct sim_event *heap; /* sorted: latest first, heap[n-1] earliest; else a heap, heap[0] earliest */
-    size_t n;               /* events held */
-    size_t alloc;           /* slots allocated */
-    uint64_t seq;           /* next insertion number */
-    int sorted;             /* heap[] is a sorted array (few events), not a heap */
+    struct sim_event
+        *heap;    /* sorted: latest first, heap[n-1] earliest; else a heap, heap[0] earliest */
+    size_t n;     /* events held */
+    size_t alloc; /* slots allocated */
+    uint64_t seq; /* next insertion number */
+    int sorted;   /* heap[] is a sorted array (few events), not a heap */
 };
 
 /* The sorted array becomes a heap when a push would pass SIM_CAL_SORTED_MAX

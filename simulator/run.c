@@ -125,8 +125,8 @@ struct sim_run {
      * the attributes before the keywords needs a draw. */
     struct sim_ticket *tmpl;
     unsigned char *tmpl_draw;
-    uint32_t staged;  /* pool index of the next arrival's ticket, drawn ahead (stage_next) */
-    int want_e1;      /* some service time is exponential: tickets keep e1 */
+    uint32_t staged; /* pool index of the next arrival's ticket, drawn ahead (stage_next) */
+    int want_e1;     /* some service time is exponential: tickets keep e1 */
 
     /* the first spike, for time-to-drain */
     uint32_t tot_q, tot_peak, tot_base;
@@ -941,7 +941,8 @@ static uint32_t q_first(const struct team_st *ts)
 }
 
 /* Record how long a ticket waited in its queue stay that just ended. */
-static void record_wait(struct sim_run *restrict run, struct team_st *ts, const struct sim_ticket *tk)
+static void record_wait(struct sim_run *restrict run, struct team_st *ts,
+                        const struct sim_ticket *tk)
 {
     int64_t w = run->now - tk->enq_ms;
     const struct sim_team *team = &run->sc->teams[tk->team];
@@ -959,7 +960,8 @@ static void record_wait(struct sim_run *restrict run, struct team_st *ts, const 
 }
 
 /* Record the holding that just ended: queue entry to leaving the team. */
-static void record_hold(struct sim_run *restrict run, struct team_st *ts, const struct sim_ticket *tk)
+static void record_hold(struct sim_run *restrict run, struct team_st *ts,
+                        const struct sim_ticket *tk)
 {
     if (in_window(run, tk->enq_ms)) {
         ts->hold_sum_ms += run->now - tk->enq_ms;
@@ -1302,7 +1304,8 @@ static double impact_of(const struct sim_scenario *sc, const struct sim_ticket *
 
 /* An incident of the window is contained at `at`, or still open at the
  * end of the run (`censored`: then `at` is the end, a lower bound). */
-static void record_ttc(struct sim_run *restrict run, const struct sim_ticket *tk, int64_t at, int censored)
+static void record_ttc(struct sim_run *restrict run, const struct sim_ticket *tk, int64_t at,
+                       int censored)
 {
     int64_t ttc = at - tk->arrive_ms;
     if (!tk->in_window) {
@@ -1778,7 +1781,8 @@ void sim_run_free(struct sim_run *run)
     free(run);
 }
 
-static void reset(struct sim_run *restrict run, const struct sim_policy *pol, uint32_t rep, uint64_t seed)
+static void reset(struct sim_run *restrict run, const struct sim_policy *pol, uint32_t rep,
+                  uint64_t seed)
 {
     const struct sim_scenario *sc = run->sc;
 
@@ -1971,7 +1975,8 @@ static void order_stats(struct sim_run *restrict run, uint32_t *x, size_t n, con
  * sorted minutes, by selection on the millisecond values instead of a sort
  * of the minutes (which was an eighth of a run of a million tickets).
  */
-static void resolve_quantiles(struct sim_run *restrict run, const double *ps, double *out, size_t np)
+static void resolve_quantiles(struct sim_run *restrict run, const double *ps, double *out,
+                              size_t np)
 {
     size_t n = run->res_n, nsmall = n - run->res_big_n, idx[2], r[4], nr = 0;
     double frac[2], v[4];

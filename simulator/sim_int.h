@@ -292,11 +292,11 @@ enum sim_ticket_flags {
 
 struct sim_ticket {
     int64_t arrive_ms;
-    int64_t enq_ms;                       /* entered its current queue */
-    int64_t first_ms;                     /* first agent pickup; -1 none yet */
-    int64_t sec_enq_ms;                   /* first reached the security queue; -1 none */
-    int64_t detect_ms;                    /* security's first action; -1 none */
-    uint64_t key;                         /* per-ticket random key (common random numbers) */
+    int64_t enq_ms;     /* entered its current queue */
+    int64_t first_ms;   /* first agent pickup; -1 none yet */
+    int64_t sec_enq_ms; /* first reached the security queue; -1 none */
+    int64_t detect_ms;  /* security's first action; -1 none */
+    uint64_t key;       /* per-ticket random key (common random numbers) */
     double e1; /* the first service draw's Exp(1) variate from the key; < 0: not the fast path */
     uint64_t visited[SIM_MAX_TEAMS / 64]; /* bit per team held */
     uint64_t kwmask;                      /* keywords present */

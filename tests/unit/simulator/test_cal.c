@@ -70,8 +70,8 @@ static void cal_pop__sizes_across_both_forms__same_order_as_a_sort(void **state)
         while (c.n < target) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
             /* Never earlier than the last pop: a calendar only moves forward. */
-            sim_cal_push(&c, (last_t < 0 ? 0 : last_t) + (int64_t)((x >> 33) % 7), 0,
-                         (uint32_t)c.n, 0, 0);
+            sim_cal_push(&c, (last_t < 0 ? 0 : last_t) + (int64_t)((x >> 33) % 7), 0, (uint32_t)c.n,
+                         0, 0);
         }
         assert_int_equal(c.sorted, c.n <= SIM_CAL_SORTED_MAX);
         while (c.n > keep) {

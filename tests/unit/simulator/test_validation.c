@@ -210,14 +210,13 @@ static void mm1_two_priorities__class_waits__inside_ci_of_analytic(void **state)
 static void resolve_quantiles__times_past_49_days__exact(void **state)
 {
     (void)state;
-    const char *json =
-        "{\"horizon\": \"200h\", \"warmup\": \"0s\", \"drain\": \"100d\","
-        " \"series_interval\": \"0\","
-        " \"teams\": [{\"name\": \"desk\", \"agents\": 30000, \"service\": \"1m\"}],"
-        " \"types\": [{\"name\": \"quick\", \"share\": 3, \"resolver\": \"desk\"},"
-        "             {\"name\": \"slow\", \"share\": 1, \"resolver\": \"desk\","
-        "              \"service\": \"90d\"}],"
-        " \"arrivals\": {\"rate_per_h\": 100}}";
+    const char *json = "{\"horizon\": \"200h\", \"warmup\": \"0s\", \"drain\": \"100d\","
+                       " \"series_interval\": \"0\","
+                       " \"teams\": [{\"name\": \"desk\", \"agents\": 30000, \"service\": \"1m\"}],"
+                       " \"types\": [{\"name\": \"quick\", \"share\": 3, \"resolver\": \"desk\"},"
+                       "             {\"name\": \"slow\", \"share\": 1, \"resolver\": \"desk\","
+                       "              \"service\": \"90d\"}],"
+                       " \"arrivals\": {\"rate_per_h\": 100}}";
     struct sim_results *res = simulate(json, 2, 31);
     double mean, half, tickets;
     uint64_t n;
