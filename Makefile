@@ -24,6 +24,8 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
              -I. $(DEP_CFLAGS) -DHD_VERSION='"$(VERSION)"' -MMD -MP
+# core/alloc.c moves pages with mremap(2), a GNU extension.
+GNU_SRC := core/alloc.c
 
 LAYERS := core analyzer simulator reports
 core_SRC      := $(wildcard core/*.c)
@@ -58,6 +60,8 @@ handoff: $(BIN)
 ifeq ($(BUILD),build)
 	@cp $(BIN) handoff
 endif
+
+$(call objs,$(GNU_SRC)): ALL_CFLAGS += -D_GNU_SOURCE
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -131,6 +135,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Wno-format-nonliteral \
                 -O1 -g $(FUZZ_SAN) \
                 -I. $(DEP_CFLAGS) -DHD_VERSION='"$(VERSION)"' -MMD -MP
+$(patsubst %.c,$(FUZZ_B)/obj/%.o,$(GNU_SRC)): FUZZ_CFLAGS += -D_GNU_SOURCE
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(core_SRC) $(analyzer_SRC) $(simulator_SRC))
 

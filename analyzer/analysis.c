@@ -277,13 +277,34 @@ struct walk {
     uint32_t from, to; /* the tickets this walker analyses */
 };
 
+/* Room for `need` findings (segments), by doubling; see result_reserve. */
+static void finds_grow(struct an_result *r, size_t need)
+{
+    size_t n = r->finds_alloc ? r->finds_alloc : 64;
+    while (n < need) {
+        n *= 2;
+    }
+    r->finds = hd_big_realloc(r->finds, r->finds_alloc * sizeof(*r->finds), n * sizeof(*r->finds));
+    r->finds_alloc = n;
+}
+
+static void segs_grow(struct an_result *r, size_t need)
+{
+    size_t n = r->segs_alloc ? r->segs_alloc : 64;
+    while (n < need) {
+        n *= 2;
+    }
+    r->segs = hd_big_realloc(r->segs, r->segs_alloc * sizeof(*r->segs), n * sizeof(*r->segs));
+    r->segs_alloc = n;
+}
+
 static void add_finding(struct walk *w, uint32_t ticket, enum an_finding_kind k, int64_t t,
                         int64_t value, uint32_t g, uint32_t g2, uint32_t ev, uint32_t ev2)
 {
     struct an_result *r = w->r;
     struct an_finding *f;
     if (r->nfinds == r->finds_alloc) {
-        HD_GROW(r->finds, r->finds_alloc, r->nfinds + 1);
+        finds_grow(r, r->nfinds + 1);
     }
     f = &r->finds[r->nfinds++];
     *f = (struct an_finding){.ticket = ticket,
@@ -323,7 +344,7 @@ static void add_segment(struct walk *w, uint32_t ticket, uint32_t group, uint32_
     int sec, tier;
     ginfo(w, group, &sec, &tier);
     if (r->nsegs == r->segs_alloc) {
-        HD_GROW(r->segs, r->segs_alloc, r->nsegs + 1);
+        segs_grow(r, r->nsegs + 1);
     }
     s = &r->segs[r->nsegs++];
     s->ticket = ticket;
@@ -737,27 +758,31 @@ static int walker_count(const struct an_data *d)
  */
 static void result_reserve(struct an_result *r, size_t nevents, size_t ntickets)
 {
-    r->segs_alloc = nevents + ntickets + 1;
-    r->segs = hd_xmalloc_huge(r->segs_alloc * sizeof(*r->segs));
     r->finds_alloc = nevents + 1;
-    r->finds = hd_xmalloc_huge(r->finds_alloc * sizeof(*r->finds));
+    r->finds = hd_big_alloc(r->finds_alloc * sizeof(*r->finds));
+    r->segs_alloc = nevents + ntickets + 1;
+    r->segs = hd_big_alloc(r->segs_alloc * sizeof(*r->segs));
 }
 
 /* Append b's segments and findings to a's, then free b's. */
 static void result_append(struct an_result *a, struct an_result *b)
 {
     if (b->nsegs) {
-        HD_GROW(a->segs, a->segs_alloc, a->nsegs + b->nsegs);
+        if (a->nsegs + b->nsegs > a->segs_alloc) {
+            segs_grow(a, a->nsegs + b->nsegs);
+        }
         memcpy(a->segs + a->nsegs, b->segs, b->nsegs * sizeof(*b->segs));
         a->nsegs += b->nsegs;
     }
     if (b->nfinds) {
-        HD_GROW(a->finds, a->finds_alloc, a->nfinds + b->nfinds);
+        if (a->nfinds + b->nfinds > a->finds_alloc) {
+            finds_grow(a, a->nfinds + b->nfinds);
+        }
         memcpy(a->finds + a->nfinds, b->finds, b->nfinds * sizeof(*b->finds));
         a->nfinds += b->nfinds;
     }
-    free(b->segs);
-    free(b->finds);
+    hd_big_free(b->segs, b->segs_alloc * sizeof(*b->segs));
+    hd_big_free(b->finds, b->finds_alloc * sizeof(*b->finds));
 }
 
 void an_analyze(struct an_data *d, const struct an_config *cfg, struct an_result *out)
@@ -775,8 +800,7 @@ void an_analyze(struct an_data *d, const struct an_config *cfg, struct an_result
         }
     }
     out->ntm = d->ntickets;
-    out->tm = hd_xmalloc_huge((d->ntickets + 1) * sizeof(*out->tm));
-    memset(out->tm, 0, (d->ntickets + 1) * sizeof(*out->tm));
+    out->tm = hd_big_zalloc((d->ntickets + 1) * sizeof(*out->tm));
     memset(w, 0, sizeof(w));
     memset(&part, 0, sizeof(part));
     part.end_of_data = out->end_of_data;
@@ -826,8 +850,8 @@ void an_analyze(struct an_data *d, const struct an_config *cfg, struct an_result
 
 void an_result_release(struct an_result *r)
 {
-    free(r->segs);
-    free(r->finds);
-    free(r->tm);
+    hd_big_free(r->segs, r->segs_alloc * sizeof(*r->segs));
+    hd_big_free(r->finds, r->finds_alloc * sizeof(*r->finds));
+    hd_big_free(r->tm, r->tm ? (r->ntm + 1) * sizeof(*r->tm) : 0);
     memset(r, 0, sizeof(*r));
 }

@@ -21,8 +21,8 @@ void an_data_release(struct an_data *d)
         free(d->sources[i].profile);
     }
     free(d->sources);
-    free(d->tickets);
-    free(d->events);
+    hd_big_free(d->tickets, d->tickets_alloc * sizeof(*d->tickets));
+    hd_big_free(d->events, d->events_alloc * sizeof(*d->events));
     free(d->tmap);
     hd_intern_free(d->strs);
     memset(d, 0, sizeof(*d));
@@ -87,12 +87,8 @@ uint32_t an_data_find_ticket(const struct an_data *d, uint32_t client, uint32_t 
 /* Move the tickets to an array of `alloc`, in huge pages when large. */
 static void tickets_grow(struct an_data *d, size_t alloc)
 {
-    struct an_ticket *t = hd_xmalloc_huge(alloc * sizeof(*t));
-    if (d->ntickets) {
-        memcpy(t, d->tickets, d->ntickets * sizeof(*t));
-    }
-    free(d->tickets);
-    d->tickets = t;
+    d->tickets = hd_big_realloc(d->tickets, d->tickets_alloc * sizeof(*d->tickets),
+                                alloc * sizeof(*d->tickets));
     d->tickets_alloc = alloc;
 }
 
@@ -142,19 +138,17 @@ uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
 void an_data_reserve(struct an_data *d, size_t nevents)
 {
     if (d->nevents + nevents > d->events_alloc) {
-        struct an_event *ev = hd_xmalloc_huge((d->nevents + nevents) * sizeof(*ev));
-        if (d->nevents) {
-            memcpy(ev, d->events, d->nevents * sizeof(*ev));
-        }
-        free(d->events);
-        d->events = ev;
+        d->events = hd_big_realloc(d->events, d->events_alloc * sizeof(*d->events),
+                                   (d->nevents + nevents) * sizeof(*d->events));
         d->events_alloc = d->nevents + nevents;
     }
 }
 
 struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev)
 {
-    HD_GROW(d->events, d->events_alloc, d->nevents + 1);
+    if (d->nevents == d->events_alloc) {
+        an_data_reserve(d, d->events_alloc ? d->events_alloc : 16);
+    }
     d->events[d->nevents] = *ev;
     d->finished = 0;
     return &d->events[d->nevents++];
@@ -199,7 +193,7 @@ void an_data_finish(struct an_data *d)
          * qsort moved 64-byte records O(n log n) times. The counts give each
          * ticket's first/nevents directly. */
         uint32_t *start = hd_xcalloc(d->ntickets + 1, sizeof(*start));
-        struct an_event *out = hd_xmalloc_huge((d->nevents ? d->nevents : 1) * sizeof(*out));
+        struct an_event *out = hd_big_alloc((d->nevents ? d->nevents : 1) * sizeof(*out));
         for (i = 0; i < d->nevents; i++) {
             start[d->events[i].ticket + 1]++;
         }
@@ -229,7 +223,7 @@ void an_data_finish(struct an_data *d)
                 ev[j] = key;
             }
         }
-        free(d->events);
+        hd_big_free(d->events, d->events_alloc * sizeof(*d->events));
         d->events = out;
         d->events_alloc = d->nevents ? d->nevents : 1;
         d->finished = 1;

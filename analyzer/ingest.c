@@ -135,8 +135,7 @@ static void seen_reserve(struct ing *c, size_t extra)
     while (n < (c->nseen + extra + 1) * 2) {
         n *= 2; /* what is needed, always */
     }
-    s = hd_xcalloc(n, sizeof(*s));
-    hd_advise_huge(s, n * sizeof(*s));
+    s = hd_big_zalloc(n * sizeof(*s));
     for (size_t i = 0; i < c->seen_size; i++) {
         if (c->seen[i]) {
             size_t j = seen_slot(c->seen[i], n); /* where lookups will start */
@@ -146,7 +145,7 @@ static void seen_reserve(struct ing *c, size_t extra)
             s[j] = c->seen[i];
         }
     }
-    free(c->seen);
+    hd_big_free(c->seen, c->seen_size * sizeof(*c->seen));
     c->seen = s;
     c->seen_size = n;
 }
@@ -1359,7 +1358,7 @@ out:
     }
     free(c.cols);
     free(c.foff);
-    free(c.seen);
+    hd_big_free(c.seen, c.seen_size * sizeof(*c.seen));
     free(c.filt);
     free(c.pending);
     free(c.ords);

@@ -38,6 +38,28 @@ void hd_advise_huge(void *p, size_t bytes);
  */
 void *hd_xmalloc_huge(size_t bytes);
 
+/*
+ * Big arrays that come and go within a run (a dataset's events, an
+ * analysis's segments): from 4 MiB up they are mapped in whole 2 MiB pages,
+ * 2 MiB-aligned and advised huge pages; smaller ones are plain malloc.
+ * hd_big_free does not return the pages to the system but keeps them for
+ * the next hd_big_alloc (fresh memory costs a page fault and the kernel's
+ * zeroing on first touch; a recycled page neither), so a process holds on
+ * to the most it had freed at once. hd_big_realloc moves pages without
+ * copying them.
+ *
+ * Unlike the functions above, the caller passes the size: free and realloc
+ * take the `bytes` the array was last allocated with, and nothing from here
+ * may go to free() or realloc(), nor anything from malloc() come here.
+ * hd_big_alloc's contents are uninitialised, hd_big_zalloc's zero;
+ * hd_big_realloc keeps the first min(old_bytes, bytes). hd_big_free(NULL, n)
+ * does nothing. Thread-safe. Exits like hd_xmalloc.
+ */
+void *hd_big_alloc(size_t bytes);
+void *hd_big_zalloc(size_t bytes);
+void *hd_big_realloc(void *p, size_t old_bytes, size_t bytes);
+void hd_big_free(void *p, size_t bytes);
+
 /* Ask the CPU to start loading the cache line at p (a hint; no effect on results). */
 #if defined(__GNUC__) || defined(__clang__)
 #define HD_PREFETCH(p) __builtin_prefetch(p)
