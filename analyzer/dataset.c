@@ -51,7 +51,7 @@ static uint64_t tkey_hash(uint32_t client, uint32_t key)
 static void tmap_rebuild(struct an_data *d, size_t size)
 {
     free(d->tmap);
-    d->tmap = hd_xcalloc(size, sizeof(*d->tmap));
+    d->tmap = hd_xcalloc_touch(size, sizeof(*d->tmap));
     d->tmap_size = size;
     for (size_t i = 0; i < d->ntickets; i++) {
         size_t j = tkey_hash(d->tickets[i].client, d->tickets[i].key) & (size - 1);
@@ -192,7 +192,7 @@ void an_data_finish(struct an_data *d)
          * ticket: O(n) for the short per-ticket lists of real data, where
          * qsort moved 64-byte records O(n log n) times. The counts give each
          * ticket's first/nevents directly. */
-        uint32_t *start = hd_xcalloc(d->ntickets + 1, sizeof(*start));
+        uint32_t *start = hd_xcalloc_touch(d->ntickets + 1, sizeof(*start));
         struct an_event *out = hd_big_alloc((d->nevents ? d->nevents : 1) * sizeof(*out));
         for (i = 0; i < d->nevents; i++) {
             start[d->events[i].ticket + 1]++;

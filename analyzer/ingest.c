@@ -205,7 +205,7 @@ static uint64_t *seen_filter_word(struct ing *c, const char *key, size_t n)
                 c->nfilt *= 2;
             }
         }
-        c->filt = hd_xcalloc(c->nfilt, sizeof(*c->filt));
+        c->filt = hd_xcalloc_touch(c->nfilt, sizeof(*c->filt));
     }
     return &c->filt[an_hash(AN_HASH_INIT, key, n) & (c->nfilt - 1)];
 }

@@ -35,6 +35,18 @@ void *hd_xcalloc(size_t nmemb, size_t size)
     return p;
 }
 
+void *hd_xcalloc_touch(size_t nmemb, size_t size)
+{
+    void *p;
+
+    if (size && nmemb > SIZE_MAX / size) {
+        oom(SIZE_MAX);
+    }
+    p = hd_xmalloc(nmemb * size);
+    memset(p, 0, nmemb * size);
+    return p;
+}
+
 void *hd_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);

@@ -13,6 +13,15 @@ void *hd_xmalloc(size_t n);
 void *hd_xcalloc(size_t nmemb, size_t size);
 void *hd_xrealloc(void *p, size_t n);
 char *hd_xstrdup(const char *s);
+
+/*
+ * hd_xcalloc for a table that is read before it is written (a hash table's
+ * probes): the zeroes are written here. A fresh page that calloc hands out
+ * untouched is mapped to the shared zero page by the first read and
+ * faulted again, with a TLB flush, by the first write; written at once it
+ * costs one fault.
+ */
+void *hd_xcalloc_touch(size_t nmemb, size_t size);
 char *hd_xstrndup(const char *s, size_t n);
 
 /*

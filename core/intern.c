@@ -39,7 +39,7 @@ struct hd_intern *hd_intern_new(void)
 {
     struct hd_intern *in = hd_xcalloc(1, sizeof(*in));
     in->nslots = 1024;
-    in->slots = hd_xcalloc(in->nslots, sizeof(*in->slots));
+    in->slots = hd_xcalloc_touch(in->nslots, sizeof(*in->slots));
     HD_GROW(in->strs, in->ids_alloc, 64);
     in->hashes = hd_xcalloc(in->ids_alloc, sizeof(*in->hashes));
     in->lens = hd_xcalloc(in->ids_alloc, sizeof(*in->lens));
@@ -100,7 +100,7 @@ static size_t probe(const struct hd_intern *in, const char *s, size_t len, uint3
 static void rehash(struct hd_intern *in)
 {
     size_t n = in->nslots * 2;
-    uint32_t *slots = hd_xcalloc(n, sizeof(*slots));
+    uint32_t *slots = hd_xcalloc_touch(n, sizeof(*slots));
 
     for (uint32_t id = 1; id <= in->count; id++) {
         size_t i = in->hashes[id] & (n - 1);
