@@ -1288,6 +1288,7 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
     if (rc) {
         goto out;
     }
+    rd.no_digest = o->no_digest;
     /* No row fits in a line longer than this (ingest.h): refuse it, bounded. */
     rd.max_line = o->max_field < ((size_t)1 << 20) ? (size_t)16 << 20 : o->max_field * 16;
     first = ing_reader_peek(&rd, err);
@@ -1346,7 +1347,9 @@ int an_ingest_file(struct an_data *d, const char *path, const struct an_ingest_o
             break;
         }
     }
-    snprintf(res->digest, sizeof(res->digest), "%016llx", (unsigned long long)rd.digest);
+    if (!o->no_digest) {
+        snprintf(res->digest, sizeof(res->digest), "%016llx", (unsigned long long)rd.digest);
+    }
     res->bytes = rd.bytes;
     if (o->progress) {
         o->progress(o->progress_ctx, NULL);

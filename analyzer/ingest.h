@@ -34,6 +34,9 @@ struct an_ingest_opts {
     size_t max_json_depth;        /* JSON rows nested deeper are rejected (bad_json) */
     an_progress_fn *progress;     /* NULL: no progress lines */
     void *progress_ctx;
+    int no_digest; /* skip the content digest (result's digest is then ""): a
+                      run that stores nothing needs none, and it costs a pass
+                      over every byte */
 };
 
 /*

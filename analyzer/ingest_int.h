@@ -45,6 +45,7 @@ struct ing_reader {
     char *buf;
     size_t len, pos, alloc;
     int eof;
+    int no_digest; /* leave digest alone */
     uint64_t digest;
     uint64_t bytes;
     uint64_t size;   /* file size if known, else 0 */

@@ -82,7 +82,9 @@ static int fill(struct ing_reader *rd, size_t *added, struct hd_err *err)
         }
         rd->eof = 1;
     }
-    rd->digest = an_hash(rd->digest, rd->buf + rd->len, n);
+    if (!rd->no_digest) {
+        rd->digest = an_hash(rd->digest, rd->buf + rd->len, n);
+    }
     rd->len += n;
     rd->bytes += n;
     rd->buf[rd->len] = '\0';

@@ -140,6 +140,7 @@ int cmd_analyze(int argc, char **argv)
         if (cli_progress_ok()) {
             io.progress = cli_progress;
         }
+        io.no_digest = 1; /* nothing is stored */
         for (int i = optind; i < argc && !rc; i++) {
             struct an_ingest_result res;
             rc = an_ingest_file(&d, argv[i], &io, &res, &err);
