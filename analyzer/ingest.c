@@ -297,8 +297,6 @@ uint32_t ing_intern(struct ing *c, const struct ing_row *r, enum an_field f)
  */
 int ing_time(struct ing *c, const struct ing_row *r, enum an_field f, int64_t *t, int required)
 {
-    struct hd_err e = HD_ERR_INIT;
-
     if (!r->len[f]) {
         if (!required) {
             *t = AN_TIME_NONE;
@@ -314,7 +312,10 @@ int ing_time(struct ing *c, const struct ing_row *r, enum an_field f, int64_t *t
     if (l->id && l->len == r->len[f] && !memcmp(l->text, r->val[f], r->len[f])) {
         *t = c->last_time_ms[f];
     } else {
-        if (hd_time_parse(r->val[f], r->len[f], c->p->time_fmt, c->tz, t, &e)) {
+        if (hd_time_parse(r->val[f], r->len[f], c->p->time_fmt, c->tz, t, NULL)) {
+            /* Parse again for the message: only bad rows pay for one. */
+            struct hd_err e = HD_ERR_INIT;
+            hd_time_parse(r->val[f], r->len[f], c->p->time_fmt, c->tz, t, &e);
             ing_reject(c, r->line, r->last_line, AN_REJ_TIME, r->raw, r->rawlen,
                        "column '%s': %s", c->p->columns[f], e.msg);
             return 1;

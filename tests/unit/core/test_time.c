@@ -426,6 +426,29 @@ static void time_format__random_instants__parse_round_trips(void **state)
     hd_tz_free(ny);
 }
 
+/* "...Z" with whole seconds is read at fixed places; "+00:00" by the general parser. */
+static void time_parse__utc_seconds_shape__same_as_general_parse(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 20000; i++) {
+        int64_t span = 253402300799999LL + 62167219200000LL;
+        int64_t ms = -62167219200000LL + (int64_t)(next_rand() % (uint64_t)span);
+        char buf[64];
+        int64_t fast = 0, general = 1;
+        ms -= ms % 1000;
+        if (ms < -62167219200000LL) {
+            ms += 1000;
+        }
+        size_t n = hd_time_format(ms, buf, sizeof(buf));
+        assert_int_equal(n, 20);
+        assert_int_equal(hd_time_parse(buf, n, HD_TF_ISO8601, NULL, &fast, NULL), HD_OK);
+        memcpy(buf + 19, "+00:00", 7);
+        assert_int_equal(hd_time_parse(buf, n + 5, HD_TF_ISO8601, NULL, &general, NULL), HD_OK);
+        assert_int_equal(fast, general);
+        assert_int_equal(fast, ms);
+    }
+}
+
 struct dgood {
     const char *text;
     int64_t want;
@@ -596,6 +619,7 @@ int main(void)
         cmocka_unit_test(time_format__utc__iso_with_ms_only_when_needed),
         cmocka_unit_test(time_format_local__zones__wall_time_and_offset),
         cmocka_unit_test(time_format__random_instants__parse_round_trips),
+        cmocka_unit_test(time_parse__utc_seconds_shape__same_as_general_parse),
         cmocka_unit_test(duration_parse__valid_forms__exact_ms),
         cmocka_unit_test(duration_parse__malformed__error),
         cmocka_unit_test(duration_format__values__two_largest_units),
