@@ -655,7 +655,8 @@ void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
         HD_PREFETCH(word); /* validating the row hides the cache miss */
     }
     c->res->rows_read++;
-    for (int f = 0; f < AN_F__COUNT; f++) {
+    for (int k = 0; k < (r->fields ? r->nfields : AN_F__COUNT); k++) {
+        int f = r->fields ? r->fields[k] : k;
         if (!r->len[f]) {
             continue;
         }
@@ -663,7 +664,7 @@ void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
             r->len[f] = 0;
             continue;
         }
-        if (plain_ascii(r->val[f], r->len[f])) {
+        if (r->ascii || plain_ascii(r->val[f], r->len[f])) {
             continue; /* neither NUL nor anything but ASCII: nothing to check */
         }
         if (memchr(r->val[f], '\0', r->len[f])) {
@@ -804,6 +805,16 @@ static void csv_header(struct ing *c)
             return;
         }
     }
+    memset(&c->csv_row, 0, sizeof(c->csv_row));
+    c->ncsv_fields = 0;
+    for (int f = 0; f < AN_F__COUNT; f++) {
+        c->csv_row.val[f] = "";
+        if (c->colidx[f] >= 0) {
+            c->csv_fields[c->ncsv_fields++] = f;
+        }
+    }
+    c->csv_row.fields = c->csv_fields;
+    c->csv_row.nfields = c->ncsv_fields;
     c->have_header = 1;
 }
 
@@ -842,7 +853,7 @@ static uint64_t row_hash(const char *text, size_t n)
 static void csv_fields_row(struct ing *c, const char *text, size_t nfields, const char *raw,
                            size_t rawlen, uint32_t last_line, int comma)
 {
-    struct ing_row r;
+    struct ing_row *r = &c->csv_row; /* unmapped fields were set empty once */
     uint64_t h;
 
     if (nfields != c->ncols) {
@@ -851,26 +862,25 @@ static void csv_fields_row(struct ing *c, const char *text, size_t nfields, cons
                    "%zu columns, the header has %zu", nfields, c->ncols);
         return;
     }
-    for (int f = 0; f < AN_F__COUNT; f++) {
-        if (c->colidx[f] >= 0) {
-            size_t i = (size_t)c->colidx[f];
-            r.val[f] = text + c->foff[i];
-            r.len[f] = FIELD_LEN(c->foff, i);
-        } else {
-            r.val[f] = "";
-            r.len[f] = 0;
-        }
+    for (int k = 0; k < c->ncsv_fields; k++) {
+        int f = c->csv_fields[k];
+        size_t i = (size_t)c->colidx[f];
+        r->val[f] = text + c->foff[i];
+        r->len[f] = FIELD_LEN(c->foff, i);
     }
-    r.line = c->row_line;
-    r.last_line = last_line;
-    r.raw = raw;
-    r.rawlen = rawlen;
+    r->line = c->row_line;
+    r->last_line = last_line;
+    r->raw = raw;
+    r->rawlen = rawlen;
+    /* One check of the whole record instead of one per field (the
+     * separators are ASCII); a failure has ing_row look field by field. */
+    r->ascii = plain_ascii(text, c->foff[nfields] - 1);
     /* Identity of a row: its fields, so CRLF vs LF or quoting does not matter. */
     h = row_hash(text, c->foff[nfields] - 1);
     if (comma) {
         h = an_hash(h, c->foff, (nfields + 1) * sizeof(*c->foff));
     }
-    ing_row(c, &r, h);
+    ing_row(c, r, h);
 }
 
 static void csv_record(int term, void *data)

@@ -27,6 +27,9 @@ struct ing_row {
     uint32_t line, last_line;
     const char *raw;
     size_t rawlen;
+    const int *fields; /* the fields that can be non-empty, in order; NULL: all */
+    int nfields;
+    int ascii; /* 1: every value is known to be ASCII without NUL */
 };
 
 /* A snapshot row, kept until the file is read and then diffed. */
@@ -86,6 +89,9 @@ struct ing {
     size_t csv_field_too_long; /* 1-based column that was too long; 0 none */
     int csv_too_many_cols;     /* the record has more than o->max_columns fields */
     int csv_comma;             /* a field of the current record holds a ',' */
+    int csv_fields[AN_F__COUNT]; /* the mapped fields (colidx >= 0), in order */
+    int ncsv_fields;
+    struct ing_row csv_row; /* a record's row; unmapped fields stay empty */
     /* duplicate rows */
     uint64_t *seen;
     size_t seen_size, nseen;

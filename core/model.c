@@ -23,10 +23,13 @@ const char *hd_state_name(enum hd_state s)
     return (unsigned)s < HD_STATE__COUNT ? state_names[s] : "";
 }
 
+/* Names are lowercase ASCII: a differing first letter rules one out
+ * before the length and the case-blind compare (one lookup per row). */
 static int lookup(const char *const *names, int n, const char *s, size_t len)
 {
+    int first = len ? (unsigned char)s[0] | 0x20 : 0;
     for (int i = 1; i < n; i++) {
-        if (strlen(names[i]) == len && !strncasecmp(names[i], s, len)) {
+        if (names[i][0] == first && strlen(names[i]) == len && !strncasecmp(names[i], s, len)) {
             return i;
         }
     }
