@@ -8,8 +8,8 @@
  * Strings live as long as their hd_intern; pointers returned by
  * hd_intern_str() stay valid until hd_intern_free().
  *
- * Cost: lookups and inserts are O(length) expected (open addressing, FNV-1a);
- * memory is the strings plus ~16 bytes per entry.
+ * Cost: lookups and inserts are O(length) expected (open addressing over
+ * a word-at-a-time hash); memory is the strings plus ~48 bytes per entry.
  */
 
 #include <stddef.h>
