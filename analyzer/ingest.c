@@ -109,8 +109,9 @@ void ing_reject(struct ing *c, uint32_t line, uint32_t last_line, enum an_reject
  * hashes, sized for the whole file at once (rehashing was a hot spot) and on
  * huge pages; but a probe there is a cache miss per row, the largest single
  * cost of parsing. So a row first meets a small filter: one 64-bit word per
- * slot of its ticket id's hash, with one bit set per row hash seen there. A
- * duplicate has the same ticket and hash, so a clear bit proves the row new:
+ * ticket id (in its struct ing_tid), with one bit set per row hash seen
+ * there. A duplicate has the same ticket and hash, so a clear bit proves the
+ * row new:
  * it only joins a pending list, inserted into the set in one batch (its
  * misses overlapped) before the set is next consulted. Only rows whose bit
  * is already set (a tenth, with ~12 rows a ticket) probe the set.
@@ -193,21 +194,96 @@ int ing_seen_row(struct ing *c, uint64_t h)
     return seen_insert(c, h);
 }
 
-/* The filter word of the ticket id key[0, n); 0 slots until first used. */
-static uint64_t *seen_filter_word(struct ing *c, const char *key, size_t n)
+/*
+ * Ticket ids. Rows of many tickets interleave in an export, so finding a
+ * row's ticket cost several cache misses per row: the intern table's slot,
+ * entry and string, then the dataset's ticket map and ticket. The table
+ * below, one entry per ticket id of this file keyed by the hash of its text,
+ * keeps the id's intern id and dataset ticket once a row of it was used, and
+ * the id's duplicate filter word, so a row's ticket costs one miss (its
+ * entry, prefetched while the row is validated). Texts whose hashes collide
+ * share an entry's filter word, which only makes the filter say "maybe";
+ * the intern id and ticket belong to the text that came first, checked
+ * against the text kept in the entry (or, when longer, the interned one).
+ */
+static void tid_grow(struct ing *c)
 {
-    if (!c->filt) {
-        /* ~1/8 slot per row (tickets have several rows): 2 MiB for 1M rows */
-        c->nfilt = (size_t)1 << 16;
-        if (c->expect_rows) {
-            c->nfilt = (size_t)1 << 12;
-            while (c->nfilt < c->expect_rows / 8 && c->nfilt < ((size_t)1 << 20)) {
-                c->nfilt *= 2;
-            }
+    size_t n = c->tids_size * 2, mask;
+    struct ing_tid *t;
+
+    if (!n) {
+        /* ~1 ticket id per 12 rows at 3/4 load: 6 MiB for 1M rows */
+        n = 1024;
+        while (n < c->expect_rows / 12 && n < ((size_t)1 << 22)) {
+            n *= 2;
         }
-        c->filt = hd_xcalloc_touch(c->nfilt, sizeof(*c->filt));
     }
-    return &c->filt[an_hash(AN_HASH_INIT, key, n) & (c->nfilt - 1)];
+    t = hd_big_zalloc(n * sizeof(*t));
+    mask = n - 1;
+    for (size_t i = 0; i < c->tids_size; i++) {
+        if (c->tids[i].h) {
+            size_t j = c->tids[i].h & mask;
+            while (t[j].h) {
+                j = (j + 1) & mask;
+            }
+            t[j] = c->tids[i];
+        }
+    }
+    hd_big_free(c->tids, c->tids_size * sizeof(*c->tids));
+    c->tids = t;
+    c->tids_size = n;
+}
+
+static uint64_t tid_hash(const char *s, size_t n)
+{
+    uint64_t h = an_hash(AN_HASH_INIT, s, n);
+    return h ? h : 1;
+}
+
+/* The entry of hash h, added empty if new; valid until the next call. */
+static struct ing_tid *tid_get(struct ing *c, uint64_t h)
+{
+    size_t mask, j;
+
+    if ((c->ntids + 1) * 4 > c->tids_size * 3) {
+        tid_grow(c);
+    }
+    mask = c->tids_size - 1;
+    for (j = h & mask; c->tids[j].h != h; j = (j + 1) & mask) {
+        if (!c->tids[j].h) {
+            c->tids[j].h = h;
+            c->ntids++;
+            break;
+        }
+    }
+    return &c->tids[j];
+}
+
+/* 1 when entry t (with an intern id) is the row's ticket id. */
+static int tid_is(const struct ing *c, const struct ing_tid *t, const struct ing_row *r)
+{
+    const char *v = r->val[AN_F_TICKET];
+    size_t n = r->len[AN_F_TICKET];
+
+    if (t->len <= ING_TID_TEXT) {
+        return t->len == n && !memcmp(t->text, v, n);
+    }
+    const char *s = hd_intern_str(c->d->strs, t->key);
+    return n > ING_TID_TEXT && strlen(s) == n && !memcmp(s, v, n);
+}
+
+/* Entry t becomes the row's ticket id, whose intern id is key. */
+static void tid_claim(struct ing_tid *t, uint32_t key, const struct ing_row *r)
+{
+    size_t n = r->len[AN_F_TICKET];
+
+    t->key = key;
+    if (n <= ING_TID_TEXT) {
+        memcpy(t->text, r->val[AN_F_TICKET], n);
+        t->len = (uint8_t)n;
+    } else {
+        t->len = ING_TID_TEXT + 1;
+    }
 }
 
 /* 1 when the row (hash h, ticket id key) repeats an earlier row. */
@@ -421,14 +497,32 @@ void ing_ticket_attrs(struct ing *c, struct an_ticket *t, const struct ing_row *
 uint32_t ing_ticket(struct ing *c, const struct ing_row *r)
 {
     uint32_t client = c->client ? c->client : ing_intern(c, r, AN_F_CLIENT);
-    uint32_t key = ing_intern(c, r, AN_F_TICKET);
-    uint32_t idx;
+    struct ing_tid *t = c->cur_tid;
+    uint32_t key, idx;
 
+    if (t && t->key && tid_is(c, t, r)) {
+        key = t->key;
+    } else {
+        key = ing_intern(c, r, AN_F_TICKET);
+        if (t && !t->key) {
+            tid_claim(t, key, r);
+        } else {
+            t = NULL; /* the entry is another id's whose hash is the same */
+        }
+    }
     /* Exports often list a ticket's rows together: skip the map lookup. */
     if (c->last_ticket && key == c->last_key && client == c->last_client) {
         idx = c->last_ticket - 1;
     } else {
-        idx = an_data_ticket(c->d, client, key);
+        if (t && t->ticket && t->client == client) {
+            idx = t->ticket - 1;
+        } else {
+            idx = an_data_ticket(c->d, client, key);
+            if (t) {
+                t->ticket = idx + 1;
+                t->client = client;
+            }
+        }
         c->last_ticket = idx + 1;
         c->last_key = key;
         c->last_client = client;
@@ -648,11 +742,15 @@ static int plain_ascii(const char *s, size_t n)
 
 void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
 {
-    uint64_t *word = NULL;
+    uint64_t th = 0;
 
     if (r->len[AN_F_TICKET]) {
-        word = seen_filter_word(c, r->val[AN_F_TICKET], r->len[AN_F_TICKET]);
-        HD_PREFETCH(word); /* validating the row hides the cache miss */
+        th = tid_hash(r->val[AN_F_TICKET], r->len[AN_F_TICKET]);
+        if (!c->tids) {
+            tid_grow(c);
+        }
+        /* Validating the row hides the cache miss (its entry's home slot). */
+        HD_PREFETCH(&c->tids[th & (c->tids_size - 1)]);
     }
     c->res->rows_read++;
     for (int k = 0; k < (r->fields ? r->nfields : AN_F__COUNT); k++) {
@@ -684,15 +782,15 @@ void ing_row(struct ing *c, struct ing_row *r, uint64_t rowhash)
                    "missing ticket id in column '%s'", c->p->columns[AN_F_TICKET]);
         return;
     }
-    if (seen_ticket_row(c, word, rowhash)) {
+    c->cur_tid = tid_get(c, th);
+    if (seen_ticket_row(c, &c->cur_tid->filt, rowhash)) {
         c->res->rows_duplicate++;
-        return;
-    }
-    if (c->p->shape == AN_SHAPE_SNAPSHOTS) {
+    } else if (c->p->shape == AN_SHAPE_SNAPSHOTS) {
         ing_snapshot_row(c, r);
     } else {
         event_row(c, r);
     }
+    c->cur_tid = NULL;
 }
 
 /* ---- CSV ---------------------------------------------------------------- */
@@ -1451,7 +1549,7 @@ out:
     free(c.cols);
     free(c.foff);
     hd_big_free(c.seen, c.seen_size * sizeof(*c.seen));
-    free(c.filt);
+    hd_big_free(c.tids, c.tids_size * sizeof(*c.tids));
     free(c.pending);
     free(c.ords);
     free(c.touched);

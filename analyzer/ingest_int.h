@@ -65,6 +65,22 @@ struct ing_last {
     char text[ING_LAST_MAX];
 };
 
+/*
+ * A ticket id of the file being read, by the 64-bit hash of its text (see
+ * ingest.c, "ticket ids"): its duplicate filter word, then, once a row of
+ * it is used, its intern id and dataset ticket.
+ */
+#define ING_TID_TEXT 19
+struct ing_tid {
+    uint64_t h;      /* 0: empty slot */
+    uint64_t filt;   /* a bit per row hash seen (seen_ticket_row) */
+    uint32_t key;    /* intern id of the text; 0 until first looked up */
+    uint32_t ticket; /* dataset index + 1 for `client`; 0: not yet */
+    uint32_t client;
+    uint8_t len;                /* the text's length; ING_TID_TEXT + 1: longer */
+    char text[ING_TID_TEXT]; /* the text when it fits */
+};
+
 struct ing {
     struct an_data *d;
     const struct an_ingest_opts *o;
@@ -95,8 +111,9 @@ struct ing {
     /* duplicate rows */
     uint64_t *seen;
     size_t seen_size, nseen;
-    uint64_t *filt; /* per ticket-id slot, a bit per row hash seen */
-    size_t nfilt;
+    struct ing_tid *tids; /* the file's ticket ids, open addressing by hash */
+    size_t tids_size, ntids;
+    struct ing_tid *cur_tid; /* the current row's, from ing_row to its end */
     uint64_t *pending; /* new row hashes not yet in seen */
     size_t npending, pending_alloc;
     size_t expect_rows; /* estimate from the file size, for sizing tables */
