@@ -752,15 +752,17 @@ static int walker_count(const struct an_data *d)
 
 /*
  * Room for the segments and findings of tickets holding `nevents` events, in
- * huge pages and without regrowing: a ticket has at most one segment per
- * assignment plus one, and findings rarely outnumber events (the array
- * still grows when they do). Untouched room costs address space only.
+ * huge pages: half of what they take at most (a ticket has at most one
+ * segment per assignment plus one; findings rarely outnumber events). The
+ * arrays come from the pages the grouping freed (hd_big_alloc), and room
+ * reserved but never written would keep those from the next array; a
+ * short guess grows by moving pages, not copying them.
  */
 static void result_reserve(struct an_result *r, size_t nevents, size_t ntickets)
 {
-    r->finds_alloc = nevents + 1;
+    r->finds_alloc = nevents / 2 + 1;
     r->finds = hd_big_alloc(r->finds_alloc * sizeof(*r->finds));
-    r->segs_alloc = nevents + ntickets + 1;
+    r->segs_alloc = (nevents + ntickets) / 2 + 1;
     r->segs = hd_big_alloc(r->segs_alloc * sizeof(*r->segs));
 }
 

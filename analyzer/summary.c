@@ -332,7 +332,14 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
         bucket_add(memo_get(&memo[1], &by_cat, t->category,
                             t->category ? an_str(d, t->category) : "(none)"),
                    m);
-        snprintf(key, sizeof(key), t->priority ? "P%d" : "(none)", t->priority);
+        {
+            /* Name the key only when the memo does not know it. */
+            size_t slot =
+                (size_t)((uint64_t)t->priority * 0x9E3779B97F4A7C15ull >> 56) & (MEMO_SIZE - 1);
+            if (!(memo[2].idx[slot] && memo[2].key[slot] == t->priority)) {
+                snprintf(key, sizeof(key), t->priority ? "P%d" : "(none)", t->priority);
+            }
+        }
         bucket_add(memo_get(&memo[2], &by_prio, t->priority, key), m);
         if (m->opened_ms != AN_TIME_NONE) {
             /* The month of a UTC day never changes: key the memo by day. */
