@@ -24,9 +24,24 @@ struct entry {
     uint32_t len;
 };
 
+/*
+ * A small direct-mapped cache of recent short strings in front of the
+ * table, the text kept inline: most lookups repeat one of a few dozen
+ * values (groups, agents, canned notes) and are then answered from a
+ * line that stays in the CPU's cache instead of three that do not.
+ */
+#define RECENT      512
+#define RECENT_TEXT 55
+struct recent {
+    uint32_t h, id; /* id 0: empty */
+    uint8_t len;
+    char text[RECENT_TEXT];
+};
+
 struct hd_intern {
     uint64_t *slots;      /* 0 = empty, else hash << 32 | id */
     struct entry *ids;    /* string per id, index id */
+    struct recent *recent;
     size_t nslots;        /* power of two */
     uint32_t count;       /* ids handed out */
     size_t ids_alloc;
@@ -83,6 +98,7 @@ struct hd_intern *hd_intern_new(void)
     HD_GROW(in->ids, in->ids_alloc, 64);
     in->ids[0].s = "";
     in->ids[0].len = 0;
+    in->recent = hd_xcalloc(RECENT, sizeof(*in->recent));
     return in;
 }
 
@@ -97,6 +113,7 @@ void hd_intern_free(struct hd_intern *in)
     }
     free(in->slots);
     free(in->ids);
+    free(in->recent);
     free(in);
 }
 
@@ -170,17 +187,28 @@ uint32_t hd_intern_id(struct hd_intern *in, const char *s, size_t len)
         return 0;
     }
     h = hash(s, len);
+    struct recent *rc = &in->recent[(h >> 16) & (RECENT - 1)];
+    if (rc->id && rc->h == h && rc->len == len && !memcmp(rc->text, s, len)) {
+        return rc->id;
+    }
     i = probe(in, s, len, h);
     if (in->slots[i]) {
-        return (uint32_t)in->slots[i];
+        id = (uint32_t)in->slots[i];
+    } else {
+        id = ++in->count;
+        HD_GROW(in->ids, in->ids_alloc, (size_t)id + 1);
+        in->ids[id].s = store(in, s, len);
+        in->ids[id].len = (uint32_t)len;
+        in->slots[i] = (uint64_t)h << 32 | id;
+        if ((size_t)in->count * 2 > in->nslots) {
+            rehash(in);
+        }
     }
-    id = ++in->count;
-    HD_GROW(in->ids, in->ids_alloc, (size_t)id + 1);
-    in->ids[id].s = store(in, s, len);
-    in->ids[id].len = (uint32_t)len;
-    in->slots[i] = (uint64_t)h << 32 | id;
-    if ((size_t)in->count * 2 > in->nslots) {
-        rehash(in);
+    if (len <= RECENT_TEXT) {
+        rc->h = h;
+        rc->id = id;
+        rc->len = (uint8_t)len;
+        memcpy(rc->text, s, len);
     }
     return id;
 }
