@@ -149,7 +149,7 @@ void *hd_xmalloc_huge(size_t bytes)
 /* 1 when an array of `bytes` is mapped (else it is malloc'd). */
 static int big_mapped(size_t bytes)
 {
-    return BIG_MAP && bytes >= 2 * BIG_PAGE;
+    return BIG_MAP && bytes >= BIG_PAGE;
 }
 
 static size_t big_round(size_t bytes)
@@ -319,7 +319,7 @@ void *hd_big_zalloc(size_t bytes)
     char *p;
 
     if (!big_mapped(bytes)) {
-        return hd_xcalloc(1, bytes);
+        return hd_xcalloc_touch(1, bytes); /* tables: probed before written */
     }
     p = big_get(big_round(bytes), &old);
     memset(p, 0, old < bytes ? old : bytes); /* fresh pages are zero already */

@@ -49,7 +49,7 @@ void *hd_xmalloc_huge(size_t bytes);
 
 /*
  * Big arrays that come and go within a run (a dataset's events, an
- * analysis's segments): from 4 MiB up they are mapped in whole 2 MiB pages,
+ * analysis's segments): from 2 MiB up they are mapped in whole 2 MiB pages,
  * 2 MiB-aligned and advised huge pages; smaller ones are plain malloc.
  * hd_big_free does not return the pages to the system but keeps them for
  * the next hd_big_alloc (fresh memory costs a page fault and the kernel's
@@ -60,7 +60,8 @@ void *hd_xmalloc_huge(size_t bytes);
  * Unlike the functions above, the caller passes the size: free and realloc
  * take the `bytes` the array was last allocated with, and nothing from here
  * may go to free() or realloc(), nor anything from malloc() come here.
- * hd_big_alloc's contents are uninitialised, hd_big_zalloc's zero;
+ * hd_big_alloc's contents are uninitialised, hd_big_zalloc's zero (below
+ * 2 MiB written at once, as hd_xcalloc_touch);
  * hd_big_realloc keeps the first min(old_bytes, bytes). hd_big_free(NULL, n)
  * does nothing. Thread-safe. Exits like hd_xmalloc.
  */
