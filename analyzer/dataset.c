@@ -23,6 +23,7 @@ void an_data_release(struct an_data *d)
     free(d->sources);
     hd_big_free(d->tickets, d->tickets_alloc * sizeof(*d->tickets));
     hd_big_free(d->events, d->events_alloc * sizeof(*d->events));
+    hd_big_free(d->event_ids, d->event_ids ? d->events_alloc * sizeof(*d->event_ids) : 0);
     free(d->tmap);
     hd_intern_free(d->strs);
     memset(d, 0, sizeof(*d));
@@ -138,10 +139,33 @@ uint32_t an_data_ticket(struct an_data *d, uint32_t client, uint32_t key)
 void an_data_reserve(struct an_data *d, size_t nevents)
 {
     if (d->nevents + nevents > d->events_alloc) {
+        size_t n = d->nevents + nevents;
         d->events = hd_big_realloc(d->events, d->events_alloc * sizeof(*d->events),
-                                   (d->nevents + nevents) * sizeof(*d->events));
-        d->events_alloc = d->nevents + nevents;
+                                   n * sizeof(*d->events));
+        if (d->event_ids) {
+            d->event_ids = hd_big_realloc(d->event_ids, d->events_alloc * sizeof(*d->event_ids),
+                                          n * sizeof(*d->event_ids));
+            memset(d->event_ids + d->events_alloc, 0,
+                   (n - d->events_alloc) * sizeof(*d->event_ids));
+        }
+        d->events_alloc = n;
     }
+}
+
+int64_t *an_data_event_ids(struct an_data *d)
+{
+    if (!d->event_ids) {
+        if (!d->events_alloc) {
+            an_data_reserve(d, 16);
+        }
+        d->event_ids = hd_big_zalloc(d->events_alloc * sizeof(*d->event_ids));
+    }
+    return d->event_ids;
+}
+
+int64_t an_data_event_id(const struct an_data *d, size_t i)
+{
+    return d->event_ids && i < d->nevents ? d->event_ids[i] : 0;
 }
 
 struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev)
@@ -150,6 +174,9 @@ struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev)
         an_data_reserve(d, d->events_alloc ? d->events_alloc : 16);
     }
     d->events[d->nevents] = *ev;
+    if (d->event_ids) {
+        d->event_ids[d->nevents] = 0;
+    }
     d->finished = 0;
     return &d->events[d->nevents++];
 }
@@ -193,7 +220,9 @@ void an_data_finish(struct an_data *d)
          * qsort moved 64-byte records O(n log n) times. The counts give each
          * ticket's first/nevents directly. */
         uint32_t *start = hd_xcalloc_touch(d->ntickets + 1, sizeof(*start));
-        struct an_event *out = hd_big_alloc((d->nevents ? d->nevents : 1) * sizeof(*out));
+        size_t nout = d->nevents ? d->nevents : 1;
+        struct an_event *out = hd_big_alloc(nout * sizeof(*out));
+        int64_t *ids = d->event_ids, *ids_out = ids ? hd_big_alloc(nout * sizeof(*ids)) : NULL;
         for (i = 0; i < d->nevents; i++) {
             start[d->events[i].ticket + 1]++;
         }
@@ -203,29 +232,47 @@ void an_data_finish(struct an_data *d)
             t->first = t->nevents ? start[i] : 0;
             start[i + 1] += start[i];
         }
-        for (i = 0; i < d->nevents; i++) {
-            out[start[d->events[i].ticket]++] = d->events[i];
+        if (ids) {
+            for (i = 0; i < d->nevents; i++) {
+                size_t at = start[d->events[i].ticket]++;
+                out[at] = d->events[i];
+                ids_out[at] = ids[i];
+            }
+        } else {
+            for (i = 0; i < d->nevents; i++) {
+                out[start[d->events[i].ticket]++] = d->events[i];
+            }
         }
         free(start);
         for (size_t ti = 0; ti < d->ntickets; ti++) {
             struct an_event *ev = out + d->tickets[ti].first;
+            int64_t *id = ids_out ? ids_out + d->tickets[ti].first : NULL;
             uint32_t n = d->tickets[ti].nevents;
             for (uint32_t k = 1; k < n; k++) {
                 if (!event_before(&ev[k], &ev[k - 1])) {
                     continue;
                 }
                 struct an_event key = ev[k];
+                int64_t key_id = id ? id[k] : 0;
                 uint32_t j = k;
                 while (j > 0 && event_before(&key, &ev[j - 1])) {
                     ev[j] = ev[j - 1];
+                    if (id) {
+                        id[j] = id[j - 1];
+                    }
                     j--;
                 }
                 ev[j] = key;
+                if (id) {
+                    id[j] = key_id;
+                }
             }
         }
         hd_big_free(d->events, d->events_alloc * sizeof(*d->events));
+        hd_big_free(ids, ids ? d->events_alloc * sizeof(*ids) : 0);
         d->events = out;
-        d->events_alloc = d->nevents ? d->nevents : 1;
+        d->event_ids = ids_out;
+        d->events_alloc = nout;
         d->finished = 1;
         return;
     }

@@ -42,7 +42,8 @@ struct an_event {
     uint8_t state;    /* enum hd_state, for state events */
     uint8_t priority; /* 1..5 for priority events (and opened, if known) */
     uint8_t flags;    /* enum an_event_flags */
-    int64_t db_id;    /* events.id once stored or loaded; 0 before */
+    /* events.id, once stored or loaded, is in an_data.event_ids: kept out
+     * of the record, which a parse writes a million of (48 bytes, not 56) */
 };
 
 struct an_ticket {
@@ -72,6 +73,9 @@ struct an_data {
     size_t ntickets, tickets_alloc;
     struct an_event *events;
     size_t nevents, events_alloc;
+    /* events.id of events[i] once stored or loaded (0 before); NULL until
+     * an_data_event_ids() first asks for it; kept in step with events */
+    int64_t *event_ids;
     struct an_source *sources;
     size_t nsources, sources_alloc;
     /* ticket lookup: open addressing over (client, key) -> index + 1 */
@@ -110,6 +114,15 @@ void an_data_reserve_tickets(struct an_data *d, size_t ntickets);
 
 /* Append an event (copied); returns a pointer valid until the next append. */
 struct an_event *an_data_add_event(struct an_data *d, const struct an_event *ev);
+
+/*
+ * d->event_ids, allocated (all 0) on first use, for events_alloc events; it
+ * grows and is reordered with the events from then on. Returns it.
+ */
+int64_t *an_data_event_ids(struct an_data *d);
+
+/* events.id of event i, or 0 when not stored or loaded. */
+int64_t an_data_event_id(const struct an_data *d, size_t i);
 
 /*
  * Group events by ticket and order them (see the invariants above); sets

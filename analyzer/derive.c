@@ -97,7 +97,8 @@ static void evidence(const struct an_data *d, const struct an_finding *f, char *
         }
         const struct an_event *e = &d->events[evs[k]];
         off += (size_t)snprintf(
-            buf + off, n - off, "%sevent %lld (%s:%u)", off ? "; " : "", (long long)e->db_id,
+            buf + off, n - off, "%sevent %lld (%s:%u)", off ? "; " : "",
+            (long long)an_data_event_id(d, evs[k]),
             e->source < d->nsources ? d->sources[e->source].path : "?", e->line);
     }
 }

@@ -200,7 +200,7 @@ static int read_events(struct ev_reader *r)
         }
         e.line = (uint32_t)sqlite3_column_int64(s, 13);
         e.ord = (uint32_t)sqlite3_column_int64(s, 14);
-        e.db_id = sqlite3_column_int64(s, 15);
+        int64_t db_id = sqlite3_column_int64(s, 15);
         int64_t sid = sqlite3_column_int64(s, 16);
         e.source = sid >= 0 && (size_t)sid < r->smap_n ? r->smap[sid] : 0;
         if (r->d) {
@@ -209,8 +209,10 @@ static int read_events(struct ev_reader *r)
                 break;
             }
             an_data_add_event(r->d, &e);
+            an_data_event_ids(r->d)[r->d->nevents - 1] = db_id;
         } else {
-            int64_t at = e.db_id - r->lo - 1;
+            /* The slot is the id's place in (lo, hi]: merge_worker knows it back. */
+            int64_t at = db_id - r->lo - 1;
             if (at < 0 || at >= r->hi - r->lo) {
                 r->overflow = 1;
                 break;
@@ -251,6 +253,7 @@ static uint32_t remap(struct an_data *d, struct ev_reader *w, uint32_t *ids, uin
 static void merge_worker(struct an_data *d, struct ev_reader *w, const uint32_t *map, size_t map_n)
 {
     uint32_t *ids = hd_xcalloc((size_t)hd_intern_count(w->strs) + 1, sizeof(*ids));
+    int64_t *db_ids = an_data_event_ids(d);
 
     for (size_t i = 0; i < w->n; i++) {
         struct an_event e = w->slot[i];
@@ -263,6 +266,7 @@ static void merge_worker(struct an_data *d, struct ev_reader *w, const uint32_t 
         e.category = remap(d, w, ids, e.category);
         e.subcategory = remap(d, w, ids, e.subcategory);
         e.text = remap(d, w, ids, e.text);
+        db_ids[d->nevents] = w->lo + 1 + (int64_t)i;
         d->events[d->nevents++] = e;
     }
     d->finished = 0;
@@ -463,7 +467,7 @@ int an_load(struct hd_store *st, struct an_data *d, struct hd_err *err)
         } else {
             /* The table changed under us (rows deleted or added since they were
              * counted): read everything the main reader has not, here. */
-            main_r.lo = main_r.overflow ? (int64_t)d->events[d->nevents - 1].db_id : main_r.hi;
+            main_r.lo = main_r.overflow ? an_data_event_id(d, d->nevents - 1) : main_r.hi;
             main_r.hi = INT64_MAX;
             main_r.cap = SIZE_MAX;
             main_r.overflow = 0;

@@ -258,9 +258,10 @@ static int save_events(struct hd_store *st, sqlite3_stmt *ev, sqlite3_stmt *find
     last = sqlite3_last_insert_rowid(db);
     out->events_new += (uint64_t)changes;
     out->events_known += (uint64_t)(n - changes);
+    int64_t *ids = an_data_event_ids(d);
     if (changes == n) {
         for (int k = 0; k < n; k++) {
-            d->events[p[k].i].db_id = last - n + 1 + k;
+            ids[p[k].i] = last - n + 1 + k;
         }
         return HD_OK;
     }
@@ -272,7 +273,7 @@ static int save_events(struct hd_store *st, sqlite3_stmt *ev, sqlite3_stmt *find
         if (step == SQLITE_ROW) {
             int64_t id = sqlite3_column_int64(find, 0);
             if (id > last - changes && id <= last) {
-                e->db_id = id;
+                ids[p[k].i] = id;
             }
         }
         sqlite3_reset(find);

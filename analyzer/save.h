@@ -31,8 +31,8 @@ struct an_save_stats {
 /*
  * Save the events of source `res->source` of `d` (after an_data_finish)
  * with its rejects and counts. `client` is the --client value or NULL.
- * Sets db_id of d's tickets and of the events it inserted (known events
- * keep 0). Foreign keys are not checked while it writes (every id it
+ * Sets db_id of d's tickets and the event_ids of the events it inserted
+ * (known events keep 0). Foreign keys are not checked while it writes (every id it
  * writes is one it has just saved) and are on again when it returns.
  * Errors: HD_EIO (SQLite, disk full), with the database path.
  */

@@ -132,7 +132,8 @@ static void assert_same_data(const struct an_data *a, const struct an_data *b)
         assert_int_equal(x->state, y->state);
         assert_int_equal(x->priority, y->priority);
         assert_int_equal(x->flags, y->flags);
-        assert_int_equal(x->db_id, y->db_id);
+        assert_int_equal(an_data_event_id(a, i), an_data_event_id(b, i));
+        assert_true(an_data_event_id(a, i) > 0);
     }
 }
 

@@ -136,11 +136,11 @@ static void save__overlapping_export__only_new_events_stored_each_with_its_id(vo
     for (size_t i = 0; i < r.d.nevents; i++) {
         const struct an_event *e = &r.d.events[i];
         if (e->kind != HD_KIND_NOTE) {
-            assert_int_equal(e->db_id, 0);
+            assert_int_equal(an_data_event_id(&r.d, i), 0);
             continue;
         }
-        assert_true(e->db_id > 0);
-        sqlite3_bind_int64(s, 1, e->db_id);
+        assert_true(an_data_event_id(&r.d, i) > 0);
+        sqlite3_bind_int64(s, 1, an_data_event_id(&r.d, i));
         assert_int_equal(sqlite3_step(s), SQLITE_ROW);
         assert_string_equal((const char *)sqlite3_column_text(s, 0), "note");
         assert_int_equal(sqlite3_column_int64(s, 1), e->line);
