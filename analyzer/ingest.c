@@ -927,15 +927,18 @@ static uint64_t rotl(uint64_t x, int r)
  * A row's identity within one ingest (never stored): an_hash's mixing on
  * two independent lanes of eight bytes, which halves the dependency chain
  * (a ServiceNow row is ~330 bytes), then an_hash for the tail and the
- * finaliser.
+ * finaliser. Reading the words anyway, it also sets *ascii to whether the
+ * text is ASCII without NUL (plain_ascii).
  */
-static uint64_t row_hash(const char *text, size_t n)
+static uint64_t row_hash(const char *text, size_t n, int *ascii)
 {
-    uint64_t a = AN_HASH_INIT, b = AN_HASH_INIT ^ 0x9E3779B97F4A7C15ull, w1, w2;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t a = AN_HASH_INIT, b = AN_HASH_INIT ^ 0x9E3779B97F4A7C15ull, w1, w2, bad = 0;
 
     while (n >= 16) {
         memcpy(&w1, text, 8);
         memcpy(&w2, text + 8, 8);
+        bad |= w1 | w2 | ((w1 - ones) & ~w1) | ((w2 - ones) & ~w2);
         a ^= rotl(w1 * 0x87c37b91114253d5ull, 31) * 0x4cf5ad432745937full;
         a = rotl(a, 27) * 5 + 0x52dce729;
         b ^= rotl(w2 * 0x4cf5ad432745937full, 33) * 0x87c37b91114253d5ull;
@@ -943,6 +946,7 @@ static uint64_t row_hash(const char *text, size_t n)
         text += 16;
         n -= 16;
     }
+    *ascii = !(bad & high) && plain_ascii(text, n);
     return an_hash(a ^ rotl(b, 17), text, n);
 }
 
@@ -962,21 +966,23 @@ static void csv_fields_row(struct ing *c, const char *text, size_t nfields, cons
                    "%zu columns, the header has %zu", nfields, c->ncols);
         return;
     }
-    for (int k = 0; k < c->ncsv_fields; k++) {
-        int f = c->csv_fields[k];
-        size_t i = (size_t)c->colidx[f];
-        r->val[f] = text + c->foff[i];
-        r->len[f] = FIELD_LEN(c->foff, i);
+    const size_t *foff = c->foff; /* locals: the stores below may alias c's fields */
+    const int *fields = c->csv_fields, *colidx = c->colidx;
+    for (int k = 0, nk = c->ncsv_fields; k < nk; k++) {
+        int f = fields[k];
+        size_t i = (size_t)colidx[f];
+        r->val[f] = text + foff[i];
+        r->len[f] = FIELD_LEN(foff, i);
     }
     r->line = c->row_line;
     r->last_line = last_line;
     r->raw = raw;
     r->rawlen = rawlen;
-    /* One check of the whole record instead of one per field (the
-     * separators are ASCII); a failure has ing_row look field by field. */
-    r->ascii = plain_ascii(text, c->foff[nfields] - 1);
-    /* Identity of a row: its fields, so CRLF vs LF or quoting does not matter. */
-    h = row_hash(text, c->foff[nfields] - 1);
+    /* Identity of a row: its fields, so CRLF vs LF or quoting does not
+     * matter. And one ASCII check of the whole record instead of one per
+     * field (the separators are ASCII); a failure has ing_row look field by
+     * field. */
+    h = row_hash(text, c->foff[nfields] - 1, &r->ascii);
     if (comma) {
         h = an_hash(h, c->foff, (nfields + 1) * sizeof(*c->foff));
     }
@@ -1241,9 +1247,15 @@ static int csv_fast_line(struct ing *c, const char *line, size_t len)
         return 1; /* a blank line: libcsv skips it too */
     }
     /* Commas eight bytes at a time (SWAR): fields are short, and one memchr
-     * call per field cost more than the search. */
+     * call per field cost more than the search. `limit`: the fields there
+     * is room for and the column limit allows, checked once per comma. */
     HD_GROW(c->foff, c->foff_alloc, c->ncols + 2);
-    c->foff[0] = 0;
+    size_t *foff = c->foff, maxc = c->o->max_columns;
+    size_t limit = maxc ? maxc - 1 : 0;
+    if (c->foff_alloc - 2 < limit) {
+        limit = c->foff_alloc - 2;
+    }
+    foff[0] = 0;
     for (size_t i = 0; i < n; i += 8) {
         size_t span = n - i < 8 ? n - i : 8;
         uint64_t w, m = 0;
@@ -1259,15 +1271,19 @@ static int csv_fast_line(struct ing *c, const char *line, size_t len)
             }
         }
         for (; m; m &= m - 1) {
-            if (++nf >= c->o->max_columns) {
-                return 0; /* libcsv's path reports it */
+            if (nf >= limit) {
+                if (nf + 1 >= maxc) {
+                    return 0; /* libcsv's path reports it */
+                }
+                HD_GROW(c->foff, c->foff_alloc, nf + 3);
+                foff = c->foff;
+                limit = maxc - 1 < c->foff_alloc - 2 ? maxc - 1 : c->foff_alloc - 2;
             }
-            HD_GROW(c->foff, c->foff_alloc, nf + 2);
-            c->foff[nf] = i + hd_ctz64(m) / 8 + 1;
+            foff[++nf] = i + hd_ctz64(m) / 8 + 1;
         }
     }
     nf++;
-    c->foff[nf] = n + 1;
+    foff[nf] = n + 1;
     c->row_line = c->line;
     csv_fields_row(c, line, nf, line, n, c->line, 0);
     return 1;
