@@ -204,34 +204,29 @@ static void big_drop(size_t i)
 }
 
 /*
- * n bytes (whole huge pages) of mapped memory, recycled pages first. Sets
- * *old to how many bytes at the front were recycled (the rest are fresh,
- * hence zero).
+ * Take up to `want` bytes of kept pages: the front of the smallest range
+ * that holds them all, else the whole largest range. Caller holds the lock.
  */
-static char *big_get(size_t n, size_t *old)
+static struct big_range big_take(size_t want)
 {
     struct big_range r = {NULL, 0};
     size_t best = SIZE_MAX, i;
-    char *q;
 
-    pthread_mutex_lock(&big_lock);
     for (i = 0; i < big_ncache; i++) {
-        if (big_cache[i].bytes >= n &&
+        if (big_cache[i].bytes >= want &&
             (best == SIZE_MAX || big_cache[i].bytes < big_cache[best].bytes)) {
             best = i;
         }
     }
     if (best != SIZE_MAX) {
-        /* The smallest range that fits: its front, the rest stays. */
-        q = big_cache[best].p;
-        big_cache[best].p += n;
-        big_cache[best].bytes -= n;
+        r.p = big_cache[best].p;
+        r.bytes = want;
+        big_cache[best].p += want;
+        big_cache[best].bytes -= want;
         if (!big_cache[best].bytes) {
             big_drop(best);
         }
-        pthread_mutex_unlock(&big_lock);
-        *old = n;
-        return q;
+        return r;
     }
     for (i = 0; i < big_ncache; i++) {
         if (best == SIZE_MAX || big_cache[i].bytes > big_cache[best].bytes) {
@@ -239,12 +234,41 @@ static char *big_get(size_t n, size_t *old)
         }
     }
     if (best != SIZE_MAX) {
-        r = big_cache[best]; /* the largest range, to grow */
+        r = big_cache[best];
         big_drop(best);
     }
-    pthread_mutex_unlock(&big_lock);
+    return r;
+}
+
+/*
+ * n bytes (whole huge pages) of mapped memory, recycled pages first: one
+ * kept range's front when one is large enough, else kept ranges moved one
+ * after another to the front of a fresh mapping. Sets *old to how many
+ * bytes at the front were recycled (the rest are fresh, hence zero).
+ */
+static char *big_get(size_t n, size_t *old)
+{
+    struct big_range r;
+    char *q;
+
+    pthread_mutex_lock(&big_lock);
+    r = big_take(n);
+    if (r.bytes == n) {
+        pthread_mutex_unlock(&big_lock);
+        *old = n;
+        return r.p;
+    }
     q = big_map(n);
-    *old = r.bytes && big_move(r, q) ? r.bytes : 0;
+    *old = 0;
+    while (r.bytes) {
+        struct big_range to = r;
+        if (!big_move(to, q + *old)) {
+            break;
+        }
+        *old += r.bytes;
+        r = *old < n ? big_take(n - *old) : (struct big_range){NULL, 0};
+    }
+    pthread_mutex_unlock(&big_lock);
     return q;
 }
 

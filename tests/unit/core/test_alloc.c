@@ -59,6 +59,26 @@ static void big_zalloc__after_a_free__is_zero_again(void **state)
     }
 }
 
+static void big_zalloc__from_several_freed_ranges__zero_and_apart(void **state)
+{
+    (void)state;
+    unsigned char *a = hd_big_alloc(4 * MIB), *b = hd_big_alloc(4 * MIB);
+    unsigned char *c = hd_big_alloc(6 * MIB);
+    fill(a, 4 * MIB, 1);
+    fill(b, 4 * MIB, 2);
+    fill(c, 6 * MIB, 3);
+    hd_big_free(a, 4 * MIB);
+    hd_big_free(c, 6 * MIB);
+    /* Larger than either freed range: both are gathered into it. */
+    unsigned char *d = hd_big_zalloc(13 * MIB);
+    assert_true(zero(d, 13 * MIB));
+    fill(d, 13 * MIB, 4);
+    assert_true(filled(b, 4 * MIB, 2));
+    assert_true(filled(d, 13 * MIB, 4));
+    hd_big_free(b, 4 * MIB);
+    hd_big_free(d, 13 * MIB);
+}
+
 static void big_realloc__grows_and_shrinks__keeps_contents(void **state)
 {
     size_t n = MIB; /* below the mapped size: malloc'd at first */
@@ -108,6 +128,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(big_zalloc__after_a_free__is_zero_again),
+        cmocka_unit_test(big_zalloc__from_several_freed_ranges__zero_and_apart),
         cmocka_unit_test(big_realloc__grows_and_shrinks__keeps_contents),
         cmocka_unit_test(big_alloc__live_arrays__never_overlap),
     };
