@@ -94,7 +94,7 @@ struct hd_intern *hd_intern_new(void)
 {
     struct hd_intern *in = hd_xcalloc(1, sizeof(*in));
     in->nslots = 1024;
-    in->slots = hd_xcalloc_touch(in->nslots, sizeof(*in->slots));
+    in->slots = hd_big_zalloc(in->nslots * sizeof(*in->slots));
     HD_GROW(in->ids, in->ids_alloc, 64);
     in->ids[0].s = "";
     in->ids[0].len = 0;
@@ -111,7 +111,7 @@ void hd_intern_free(struct hd_intern *in)
         next = b->next;
         free(b);
     }
-    free(in->slots);
+    hd_big_free(in->slots, in->nslots * sizeof(*in->slots));
     free(in->ids);
     free(in->recent);
     free(in);
@@ -160,7 +160,8 @@ static size_t probe(const struct hd_intern *in, const char *s, size_t len, uint3
 static void rehash(struct hd_intern *in)
 {
     size_t n = in->nslots * 2;
-    uint64_t *slots = hd_xcalloc_touch(n, sizeof(*slots));
+    /* probed at random: huge pages from 2 MiB on (hd_big_zalloc) */
+    uint64_t *slots = hd_big_zalloc(n * sizeof(*slots));
 
     for (size_t k = 0; k < in->nslots; k++) {
         uint64_t v = in->slots[k];
@@ -172,7 +173,7 @@ static void rehash(struct hd_intern *in)
             slots[i] = v;
         }
     }
-    free(in->slots);
+    hd_big_free(in->slots, in->nslots * sizeof(*in->slots));
     in->slots = slots;
     in->nslots = n;
 }
