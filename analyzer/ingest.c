@@ -1289,6 +1289,38 @@ static int csv_fast_line(struct ing *c, const char *line, size_t len)
     return 1;
 }
 
+/*
+ * A hint: start loading the ticket-id entry of the line after the current
+ * one, so that its cache miss overlaps the current line's work (prefetched
+ * at the start of its own row, it came too late to hide). Its hash is
+ * computed again when that row is read; any line that does not look
+ * plain up to its ticket field is simply not prefetched.
+ */
+static void tid_prefetch_next(const struct ing *c, const struct ing_reader *rd)
+{
+    int col = c->colidx[AN_F_TICKET];
+    const char *s, *e, *end;
+
+    if (!c->tids || col < 0 || rd->pos >= rd->len) {
+        return;
+    }
+    s = rd->buf + rd->pos;
+    end = rd->buf + rd->len;
+    for (int k = 0; k < col; k++) {
+        const char *q = memchr(s, ',', (size_t)(end - s));
+        if (!q) {
+            return;
+        }
+        s = q + 1;
+    }
+    for (e = s; e < end && *e != ',' && *e != '\n' && *e != '\r' && *e != '"'; e++) {
+    }
+    if (e == end || e == s || *e == '"') {
+        return;
+    }
+    HD_PREFETCH(&c->tids[tid_hash(s, (size_t)(e - s)) & (c->tids_size - 1)]);
+}
+
 int ing_csv(struct ing *c, struct ing_reader *rd)
 {
     struct csv_parser p;
@@ -1325,6 +1357,7 @@ int ing_csv(struct ing *c, struct ing_reader *rd)
             break;
         }
         c->line++;
+        tid_prefetch_next(c, rd);
         if (c->have_header && p.pstate == CSV_STATE_ROW_NOT_BEGUN && c->nfields == 0 &&
             csv_fast_line(c, line, len)) {
             if (c->fatal) {
