@@ -277,25 +277,27 @@ struct walk {
     uint32_t from, to; /* the tickets this walker analyses */
 };
 
-/* Room for `need` findings (segments), by doubling; see result_reserve. */
-static void finds_grow(struct an_result *r, size_t need)
+/* Room for `need` elements of `elsize` in big array p (of *alloc), by
+ * doubling; see result_reserve. Returns the array. */
+static void *big_grow(void *p, size_t *alloc, size_t need, size_t elsize)
 {
-    size_t n = r->finds_alloc ? r->finds_alloc : 64;
+    size_t n = *alloc ? *alloc : 64;
     while (n < need) {
         n *= 2;
     }
-    r->finds = hd_big_realloc(r->finds, r->finds_alloc * sizeof(*r->finds), n * sizeof(*r->finds));
-    r->finds_alloc = n;
+    p = hd_big_realloc(p, *alloc * elsize, n * elsize);
+    *alloc = n;
+    return p;
+}
+
+static void finds_grow(struct an_result *r, size_t need)
+{
+    r->finds = big_grow(r->finds, &r->finds_alloc, need, sizeof(*r->finds));
 }
 
 static void segs_grow(struct an_result *r, size_t need)
 {
-    size_t n = r->segs_alloc ? r->segs_alloc : 64;
-    while (n < need) {
-        n *= 2;
-    }
-    r->segs = hd_big_realloc(r->segs, r->segs_alloc * sizeof(*r->segs), n * sizeof(*r->segs));
-    r->segs_alloc = n;
+    r->segs = big_grow(r->segs, &r->segs_alloc, need, sizeof(*r->segs));
 }
 
 static void add_finding(struct walk *w, uint32_t ticket, enum an_finding_kind k, int64_t t,

@@ -1222,14 +1222,42 @@ static int csv_quoted_line(struct ing *c, const char *line, size_t n)
 }
 
 /*
- * The fast path: a line that begins a record and holds no quote and no CR
- * but at its end is, under RFC 4180, exactly one record whose fields are the
- * text between commas, which is what libcsv would hand us. Such lines (most
- * of a typical export) are split here in place, without copying; lines
- * with quotes may be taken by csv_quoted_line. Any other line, and any
- * line long enough to hold an oversized field or more columns than the
- * limit, goes through libcsv. Returns 1 when the line was taken.
+ * A plain line's field offsets into c->foff as its commas are found.
+ * `limit`: how many there is room for and the column limit allows, so
+ * that each comma costs one check.
  */
+struct csv_split {
+    size_t *foff, nf, limit, maxc;
+};
+
+static void csv_split_start(struct ing *c, struct csv_split *sp)
+{
+    HD_GROW(c->foff, c->foff_alloc, c->ncols + 2);
+    sp->foff = c->foff;
+    sp->nf = 0;
+    sp->maxc = c->o->max_columns;
+    sp->limit = sp->maxc ? sp->maxc - 1 : 0;
+    if (c->foff_alloc - 2 < sp->limit) {
+        sp->limit = c->foff_alloc - 2;
+    }
+    sp->foff[0] = 0;
+}
+
+/* A comma at line[pos]; 0 when the line has more columns than the limit. */
+static inline int csv_split_comma(struct ing *c, struct csv_split *sp, size_t pos)
+{
+    if (sp->nf >= sp->limit) {
+        if (sp->nf + 1 >= sp->maxc) {
+            return 0; /* libcsv's path reports it */
+        }
+        HD_GROW(c->foff, c->foff_alloc, sp->nf + 3);
+        sp->foff = c->foff;
+        sp->limit = sp->maxc - 1 < c->foff_alloc - 2 ? sp->maxc - 1 : c->foff_alloc - 2;
+    }
+    sp->foff[++sp->nf] = pos + 1;
+    return 1;
+}
+
 #if defined(__SSE2__)
 /* Bit k set in *commas when p[k] is ',', in *special when '"' or CR. */
 static inline void csv_block16(const char *p, unsigned *commas, unsigned *special)
@@ -1239,16 +1267,28 @@ static inline void csv_block16(const char *p, unsigned *commas, unsigned *specia
     *special = (unsigned)_mm_movemask_epi8(_mm_or_si128(
         _mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
 }
+#endif
 
 /*
- * SSE2: the commas, quotes and CRs of 16 bytes in one step, where memchr
- * for each of CR and '"' and then the 8-byte SWAR comma search took three
- * passes. A quote or CR sends the line where the checks below would.
+ * The fast path: a line that begins a record and holds no quote and no CR
+ * but at its end is, under RFC 4180, exactly one record whose fields are the
+ * text between commas, which is what libcsv would hand us. Such lines (most
+ * of a typical export) are split here in place, without copying; lines
+ * with quotes may be taken by csv_quoted_line. Any other line, and any
+ * line long enough to hold an oversized field or more columns than the
+ * limit, goes through libcsv. Returns 1 when the line was taken.
+ *
+ * With SSE2 (every x86-64) one pass of 16-byte compares finds the commas,
+ * quotes and CRs, and the first quote or CR sends the line on as the
+ * memchr checks of the other path would (a CR anywhere: libcsv; else a
+ * quote: csv_quoted_line); elsewhere commas are found eight bytes at a
+ * time (SWAR) after those checks. One memchr call per field cost more than
+ * either search.
  */
 static int csv_fast_line(struct ing *c, const char *line, size_t len)
 {
-    size_t n = len, nf = 0, i = 0;
-    unsigned commas, special;
+    struct csv_split sp;
+    size_t n = len;
 
     if (n && line[n - 1] == '\n') {
         n--;
@@ -1256,21 +1296,26 @@ static int csv_fast_line(struct ing *c, const char *line, size_t len)
     if (n && line[n - 1] == '\r') {
         n--;
     }
+#if defined(__SSE2__)
     if (n > c->o->max_field) {
         return 0;
     }
+#else
+    if (n > c->o->max_field || memchr(line, '\r', n)) {
+        return 0;
+    }
+    if (memchr(line, '"', n)) {
+        return csv_quoted_line(c, line, n);
+    }
+#endif
     if (n == 0) {
         return 1; /* a blank line: libcsv skips it too */
     }
-    HD_GROW(c->foff, c->foff_alloc, c->ncols + 2);
-    size_t *foff = c->foff, maxc = c->o->max_columns;
-    size_t limit = maxc ? maxc - 1 : 0;
-    if (c->foff_alloc - 2 < limit) {
-        limit = c->foff_alloc - 2;
-    }
-    foff[0] = 0;
-    while (i < n) {
+    csv_split_start(c, &sp);
+#if defined(__SSE2__)
+    for (size_t i = 0; i < n;) {
         size_t at = i; /* bit k of the masks is line[at + k] */
+        unsigned commas, special;
         if (n - i >= 16) {
             csv_block16(line + i, &commas, &special);
             i += 16;
@@ -1287,60 +1332,18 @@ static int csv_fast_line(struct ing *c, const char *line, size_t len)
             i = n;
         }
         if (special) {
-            /* As the checks in this order would: a CR anywhere, then a quote. */
             if (memchr(line + at, '\r', n - at)) {
                 return 0;
             }
             return csv_quoted_line(c, line, n);
         }
         for (; commas; commas &= commas - 1) {
-            if (nf >= limit) {
-                if (nf + 1 >= maxc) {
-                    return 0; /* libcsv's path reports it */
-                }
-                HD_GROW(c->foff, c->foff_alloc, nf + 3);
-                foff = c->foff;
-                limit = maxc - 1 < c->foff_alloc - 2 ? maxc - 1 : c->foff_alloc - 2;
+            if (!csv_split_comma(c, &sp, at + hd_ctz64(commas))) {
+                return 0;
             }
-            foff[++nf] = at + hd_ctz64(commas) + 1;
         }
     }
-    nf++;
-    foff[nf] = n + 1;
-    c->row_line = c->line;
-    csv_fields_row(c, line, nf, line, n, c->line, 0);
-    return 1;
-}
 #else
-static int csv_fast_line(struct ing *c, const char *line, size_t len)
-{
-    size_t n = len, nf = 0;
-
-    if (n && line[n - 1] == '\n') {
-        n--;
-    }
-    if (n && line[n - 1] == '\r') {
-        n--;
-    }
-    if (n > c->o->max_field || memchr(line, '\r', n)) {
-        return 0;
-    }
-    if (memchr(line, '"', n)) {
-        return csv_quoted_line(c, line, n);
-    }
-    if (n == 0) {
-        return 1; /* a blank line: libcsv skips it too */
-    }
-    /* Commas eight bytes at a time (SWAR): fields are short, and one memchr
-     * call per field cost more than the search. `limit`: the fields there
-     * is room for and the column limit allows, checked once per comma. */
-    HD_GROW(c->foff, c->foff_alloc, c->ncols + 2);
-    size_t *foff = c->foff, maxc = c->o->max_columns;
-    size_t limit = maxc ? maxc - 1 : 0;
-    if (c->foff_alloc - 2 < limit) {
-        limit = c->foff_alloc - 2;
-    }
-    foff[0] = 0;
     for (size_t i = 0; i < n; i += 8) {
         size_t span = n - i < 8 ? n - i : 8;
         uint64_t w, m = 0;
@@ -1356,24 +1359,17 @@ static int csv_fast_line(struct ing *c, const char *line, size_t len)
             }
         }
         for (; m; m &= m - 1) {
-            if (nf >= limit) {
-                if (nf + 1 >= maxc) {
-                    return 0; /* libcsv's path reports it */
-                }
-                HD_GROW(c->foff, c->foff_alloc, nf + 3);
-                foff = c->foff;
-                limit = maxc - 1 < c->foff_alloc - 2 ? maxc - 1 : c->foff_alloc - 2;
+            if (!csv_split_comma(c, &sp, i + hd_ctz64(m) / 8)) {
+                return 0;
             }
-            foff[++nf] = i + hd_ctz64(m) / 8 + 1;
         }
     }
-    nf++;
-    foff[nf] = n + 1;
+#endif
+    sp.foff[++sp.nf] = n + 1;
     c->row_line = c->line;
-    csv_fields_row(c, line, nf, line, n, c->line, 0);
+    csv_fields_row(c, line, sp.nf, line, n, c->line, 0);
     return 1;
 }
-#endif
 
 /*
  * A hint: start loading the ticket-id entry of the line after the current
