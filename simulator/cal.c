@@ -94,7 +94,7 @@ void sim_cal_init(struct sim_cal *c)
 
 void sim_cal_release(struct sim_cal *c)
 {
-    free(c->heap);
+    free(c->heap ? c->heap - 1 : NULL);
     sim_cal_init(c);
 }
 
@@ -139,7 +139,12 @@ void sim_cal_to_sorted(struct sim_cal *c)
 void sim_cal_reserve(struct sim_cal *c, size_t n)
 {
     if (n > c->alloc) {
-        c->heap = sim_xrealloc_prefault(c->heap, c->alloc * sizeof(*c->heap), n * sizeof(*c->heap));
+        /* One slot more, in front: heap[-1], the guard (see struct sim_cal). */
+        struct sim_event *base = c->heap ? c->heap - 1 : NULL;
+        base = sim_xrealloc_prefault(base, c->alloc ? (c->alloc + 1) * sizeof(*base) : 0,
+                                     (n + 1) * sizeof(*base));
+        base[0] = (struct sim_event){INT64_MAX, UINT64_MAX, 0, 0, 0, 0};
+        c->heap = base + 1;
         c->alloc = n;
     }
 }

@@ -38,8 +38,10 @@ struct sim_event {
 };
 
 struct sim_cal {
-    struct sim_event
-        *heap;    /* sorted: latest first, heap[n-1] earliest; else a heap, heap[0] earliest */
+    /* sorted: latest first, heap[n-1] earliest; else a heap, heap[0]
+     * earliest. heap[-1] exists and is later than any event (t_ms
+     * INT64_MAX): the sorted insertion's scan stops there by itself. */
+    struct sim_event *heap;
     size_t n;     /* events held */
     size_t alloc; /* slots allocated */
     uint64_t seq; /* next insertion number */
@@ -122,7 +124,7 @@ static inline void sim_cal_push(struct sim_cal *c, int64_t t_ms, uint32_t kind, 
     struct sim_event *h;
     size_t i;
 
-    assert(t_ms >= 0); /* sim_event_before relies on it */
+    assert(t_ms >= 0 && t_ms < INT64_MAX); /* sim_event_before and heap[-1] rely on it */
     if (c->n == c->alloc) {
         sim_cal_reserve(c, c->alloc ? c->alloc * 2 : 256);
     }
@@ -133,7 +135,7 @@ static inline void sim_cal_push(struct sim_cal *c, int64_t t_ms, uint32_t kind, 
              * them. e has the newest sequence number, so an event comes
              * before it exactly when it is not later: no need to read seq. */
             i = c->n++;
-            while (i > 0 && h[i - 1].t_ms <= t_ms) {
+            while (h[i - 1].t_ms <= t_ms) { /* stops at heap[-1] at the latest */
                 h[i] = h[i - 1];
                 i--;
             }

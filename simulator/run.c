@@ -1363,12 +1363,14 @@ static void service_end(struct sim_run *restrict run, uint32_t idx, uint32_t age
     team_busy_add(run, ts, -1);
     ts->free_agents[ts->nfree++] = (uint16_t)agent;
     record_hold(run, ts, tk);
-    switch (tk->act) {
-    case SIM_ACT_RESOLVE:
+    if (tk->act == SIM_ACT_RESOLVE) { /* the common end, ahead of the switch */
         emit_resolved(run, tk);
         resolved(run, tk);
         ticket_free(run, idx);
-        break;
+        team_dispatch(run, team);
+        return;
+    }
+    switch (tk->act) {
     case SIM_ACT_BOUNCE:
     case SIM_ACT_DISPATCH:
     case SIM_ACT_PASS:
