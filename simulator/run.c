@@ -1038,6 +1038,8 @@ static void resolved(struct sim_run *restrict run, struct sim_ticket *tk)
                 b = (uint32_t)age >> run->qshift;
             }
             run->qhist[b]++;
+        } else if (run->res_n == QBUCKETS) {
+            hist_start(run);
         }
     } else {
         run->res_ms[run->res_n++] = UINT32_MAX;
@@ -1046,13 +1048,13 @@ static void resolved(struct sim_run *restrict run, struct sim_ticket *tk)
             HD_GROW(run->res_big, run->res_big_alloc, run->res_big_n + 1);
         }
         run->res_big[run->res_big_n++] = age;
+        if (!run->qon && run->res_n == QBUCKETS) {
+            hist_start(run);
+        }
     }
     if (sc->sla_resolve_ms[tk->priority]) {
         run->sla_res_n++;
         run->sla_res_ok += age <= sc->sla_resolve_ms[tk->priority];
-    }
-    if (run->res_n == QBUCKETS) {
-        hist_start(run);
     }
 }
 
@@ -2126,6 +2128,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
     const struct sim_scenario *sc = run->sc;
     int64_t stop = sc->horizon_ms + sc->drain_ms;
     struct sim_event e;
+    uint64_t nev = 0;
     int rc = HD_OK;
 
     reset(run, pol, rep, seed);
@@ -2177,7 +2180,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         }
         run->now = e.t_ms;
         run->now_clip = clip_window(run, e.t_ms);
-        run->events++;
+        nev++;                  /* a register, stored once at the end (run->events) */
         if (e.kind == EV_END) { /* half of all events, and more in a long run */
             service_end(run, e.a, e.b);
             if (run->now >= sc->horizon_ms && run->tickets.live == 0) {
@@ -2263,6 +2266,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         }
         rc = emit_end(run);
     }
+    run->events = nev;
     if (events) {
         *events = run->events;
     }
