@@ -1726,7 +1726,7 @@ struct sim_run *sim_run_new(const struct sim_scenario *sc)
     run->want_e1 = any_exp_service(sc);
     sim_cal_init(&run->cal);
     sim_cal_reserve(&run->cal, 256);
-    sim_pool_init(&run->tickets, sizeof(struct sim_ticket), 256);
+    sim_pool_init(&run->tickets, sizeof(struct sim_ticket), 512);
     run->teams = hd_xcalloc(sc->nteams, sizeof(*run->teams));
     for (size_t t = 0; t < sc->nteams; t++) {
         int32_t m = sc->teams[t].staff.max;
