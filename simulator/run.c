@@ -111,7 +111,6 @@ struct sim_run {
     int64_t now_clip; /* clip_window(now), for the teams' integrals */
     uint32_t gen;
     uint32_t next_id;
-    uint64_t events;
 
     /* arrivals: a piecewise-constant rate, stepped through by inversion */
     double arr_t;    /* last arrival, ms (kept as a double: no rounding drift) */
@@ -297,13 +296,6 @@ static inline void key_rng(struct hd_rng *r, uint64_t key, uint32_t purpose, uin
     r->s[3] = splitmix64(&x);
 }
 
-/*
- * dist_draw(d, r) for r = key_rng(key, purpose, visit), without seeding all
- * of r when it is not needed: xoshiro's first output reads only s[1], the
- * second splitmix word, and an exponential drawn by the ziggurat's fast path
- * (about 99% of draws) uses that one output alone. Anything else seeds the
- * whole generator and draws as before, so the numbers are the same.
- */
 /* xoshiro's first output for key_rng(key, purpose, visit): s[1] is the second splitmix word. */
 static inline uint64_t key_word(uint64_t key, uint32_t purpose, uint32_t visit)
 {
@@ -312,6 +304,13 @@ static inline uint64_t key_word(uint64_t key, uint32_t purpose, uint32_t visit)
     return xoshiro_out(splitmix64(&x));
 }
 
+/*
+ * dist_draw(d, r) for r = key_rng(key, purpose, visit), without seeding all
+ * of r when it is not needed: xoshiro's first output reads only s[1], the
+ * second splitmix word, and an exponential drawn by the ziggurat's fast path
+ * (about 99% of draws) uses that one output alone. Anything else seeds the
+ * whole generator and draws as before, so the numbers are the same.
+ */
 static inline int64_t key_draw(const struct sim_dist *d, uint64_t key, uint32_t purpose,
                                uint32_t visit)
 {
@@ -352,8 +351,9 @@ static void ticket_people(struct sim_ticket *tk, const struct sim_type *ty)
 }
 
 /*
- * Grow `*arr` (of `*alloc` elements of `elsize` bytes) to hold `need`, by
- * doubling, as HD_GROW does; from 2 MiB on the array is a whole number of
+ * Grow `*arr` (of `*alloc` elements of `elsize` bytes) to hold `need`: a
+ * first block as asked (at least 1,024 elements), then by doubling, as
+ * HD_GROW does; from 2 MiB on the array is a whole number of
  * 2 MiB huge pages, aligned and advised to take transparent huge pages, and
  * below that the new block is mapped in by sim_prefault() before the old
  * contents are copied into it (sim_xrealloc_prefault). A 4 KiB page
@@ -1474,6 +1474,16 @@ static int route(struct sim_run *restrict run, struct sim_ticket *tk, struct sim
     return HD_OK;
 }
 
+/* The type of the arrival just scheduled, from the arrivals stream, by the
+ * rates of the segment its time falls in. */
+static inline uint32_t draw_type(struct sim_run *restrict run)
+{
+    const struct sim_scenario *sc = run->sc;
+    return sc->ntypes > 1 && run->seg_rate > 0
+               ? (uint32_t)rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
+               : 0;
+}
+
 /* A new ticket of `type` at tk, as it starts out: the type's template. */
 static inline void ticket_init(struct sim_run *restrict run, struct sim_ticket *tk, uint32_t type)
 {
@@ -1540,9 +1550,7 @@ static inline void ticket_draws(struct sim_run *restrict run, struct sim_ticket 
 static void stage_next(struct sim_run *restrict run)
 {
     const struct sim_scenario *sc = run->sc;
-    uint32_t type = sc->ntypes > 1 && run->seg_rate > 0
-                        ? (uint32_t)rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
-                        : 0;
+    uint32_t type = draw_type(run);
     struct sim_ticket *tk;
 
     run->staged = sim_pool_get(&run->tickets);
@@ -1566,9 +1574,7 @@ static int arrival(struct sim_run *restrict run, const struct sim_event *e)
         if (rp) {
             type = rp->type;
         } else {
-            type = sc->ntypes > 1 && run->seg_rate > 0
-                       ? (uint32_t)rng_discrete(&run->arr_rng, run->cum, sc->ntypes)
-                       : 0;
+            type = draw_type(run);
             schedule_arrival(run);
         }
         idx = sim_pool_get(&run->tickets);
@@ -1825,7 +1831,6 @@ static void reset(struct sim_run *restrict run, const struct sim_policy *pol, ui
     run->now_clip = clip_window(run, 0);
     run->gen = 0;
     run->next_id = 0;
-    run->events = 0;
     run->arr_t = 0;
     run->tot_q = run->tot_peak = run->tot_base = 0;
     run->tot_watching = 0;
@@ -2180,7 +2185,7 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         }
         run->now = e.t_ms;
         run->now_clip = clip_window(run, e.t_ms);
-        nev++;                  /* a register, stored once at the end (run->events) */
+        nev++;                  /* a register, not a field: stores through char could alias one */
         if (e.kind == EV_END) { /* half of all events, and more in a long run */
             service_end(run, e.a, e.b);
             if (run->now >= sc->horizon_ms && run->tickets.live == 0) {
@@ -2191,9 +2196,6 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         switch (e.kind) {
         case EV_ARRIVAL:
             rc = arrival(run, &e);
-            break;
-        case EV_END:
-            service_end(run, e.a, e.b);
             break;
         case EV_SHIFT:
             shift_change(run, e.a);
@@ -2266,9 +2268,8 @@ int sim_run_replication(struct sim_run *run, const struct sim_policy *pol, uint3
         }
         rc = emit_end(run);
     }
-    run->events = nev;
     if (events) {
-        *events = run->events;
+        *events = nev;
     }
     return rc;
 }
