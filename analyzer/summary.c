@@ -124,13 +124,26 @@ struct memo {
     uint32_t idx[MEMO_SIZE]; /* bucket index + 1; 0 = empty */
 };
 
+static size_t memo_slot(int64_t key)
+{
+    return (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 56) & (MEMO_SIZE - 1);
+}
+
+/* The bucket the memo knows for `key`, or NULL (the caller names it then). */
+static struct bucket *memo_hit(const struct memo *m, struct buckets *bs, int64_t key)
+{
+    size_t slot = memo_slot(key);
+    return m->idx[slot] && m->key[slot] == key ? &bs->b[m->idx[slot] - 1] : NULL;
+}
+
 static struct bucket *memo_get(struct memo *m, struct buckets *bs, int64_t key, const char *name)
 {
-    size_t slot = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 56) & (MEMO_SIZE - 1);
-    if (m->idx[slot] && m->key[slot] == key) {
-        return &bs->b[m->idx[slot] - 1];
+    size_t slot = memo_slot(key);
+    struct bucket *b = memo_hit(m, bs, key);
+    if (b) {
+        return b;
     }
-    struct bucket *b = bucket_get(bs, name);
+    b = bucket_get(bs, name);
     m->key[slot] = key;
     m->idx[slot] = (uint32_t)(b - bs->b) + 1;
     return b;
@@ -295,6 +308,7 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
         const struct an_ticket *t = &d->tickets[ti];
         const struct an_tmetrics *m = &r->tm[ti];
         char key[64];
+        struct bucket *b;
         struct hd_civil cv;
 
         if (!an_filter_match(f, d, r, ti)) {
@@ -332,24 +346,23 @@ json_t *an_summary(const struct an_data *d, const struct an_result *r, const str
         bucket_add(memo_get(&memo[1], &by_cat, t->category,
                             t->category ? an_str(d, t->category) : "(none)"),
                    m);
-        {
-            /* Name the key only when the memo does not know it. */
-            size_t slot =
-                (size_t)((uint64_t)t->priority * 0x9E3779B97F4A7C15ull >> 56) & (MEMO_SIZE - 1);
-            if (!(memo[2].idx[slot] && memo[2].key[slot] == t->priority)) {
-                snprintf(key, sizeof(key), t->priority ? "P%d" : "(none)", t->priority);
-            }
+        /* Keys named only when the memo does not know them. */
+        b = memo_hit(&memo[2], &by_prio, t->priority);
+        if (!b) {
+            snprintf(key, sizeof(key), t->priority ? "P%d" : "(none)", t->priority);
+            b = memo_get(&memo[2], &by_prio, t->priority, key);
         }
-        bucket_add(memo_get(&memo[2], &by_prio, t->priority, key), m);
+        bucket_add(b, m);
         if (m->opened_ms != AN_TIME_NONE) {
             /* The month of a UTC day never changes: key the memo by day. */
             int64_t day = floor_div_day(m->opened_ms);
-            size_t slot = (size_t)((uint64_t)day * 0x9E3779B97F4A7C15ull >> 56) & (MEMO_SIZE - 1);
-            if (!(memo[3].idx[slot] && memo[3].key[slot] == day)) {
+            b = memo_hit(&memo[3], &by_month, day);
+            if (!b) {
                 hd_civil_from_ms(m->opened_ms, 0, &cv);
                 snprintf(key, sizeof(key), "%04d-%02d", cv.year, cv.month);
+                b = memo_get(&memo[3], &by_month, day, key);
             }
-            bucket_add(memo_get(&memo[3], &by_month, day, key), m);
+            bucket_add(b, m);
         }
         bucket_add(memo_get(&memo[4], &by_group, m->last_group,
                             m->last_group ? an_str(d, m->last_group) : "(none)"),
