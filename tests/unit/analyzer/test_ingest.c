@@ -201,7 +201,8 @@ static void csv_dialect__bom_crlf_no_final_newline__same_events_as_plain(void **
 
 static void csv_fast_path__quoted_and_plain_rows__same_row_same_events(void **state)
 {
-    /* Rows without quotes are split in place, rows with quotes by libcsv:
+    /* Rows without quotes are split in place, single-line rows with quotes
+     * by csv_quoted_line (multi-line ones by libcsv, as in the test above):
      * the same fields must give the same row, whichever way they came. */
     static const char plain[] = "ticket,time,kind,note\n"
                                 "T1,2026-10-01T09:00:00Z,opened,\n"
